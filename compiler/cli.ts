@@ -1,0 +1,128 @@
+// herald compile | decode | transform | explain (cli.md). Exit codes: 0 ok, 1 input errors, 2 usage.
+import { readFileSync, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { loadDefinitions } from './check/definitions.js';
+import { renderJson, renderText, strictify, type Diagnostic } from './diagnostics.js';
+import { interpreter } from './interpret/decode.js';
+import { decodeLine, formatResult, type DecodeOptions } from '../runtime/semantics/event.js';
+import type { RuleSet } from './model.js';
+
+const USAGE = `usage: herald <command> [options]
+
+commands:
+  compile [--rules DIR] [--out DIR] [--strict] [--check]   check the rules (and emit generated/)
+  decode  [--rules DIR | --definitions FILE] [--interpret] [--drop-unmatched]
+          [--store-raw LEVEL]... [--include-raw]            JSON lines on stdin -> events on stdout
+
+options common to all: --format text|json (diagnostics), --strict (warnings are errors)`;
+
+class UsageError extends Error {}
+
+function printDiagnostics(diags: Diagnostic[], format: string): void {
+  for (const d of diags) process.stderr.write((format === 'json' ? renderJson(d) : renderText(d)) + '\n');
+}
+
+interface Loaded {
+  rules: RuleSet | null;
+  exitCode: number;
+}
+
+function loadRules(path: string, strict: boolean, format: string, quietWarnings = false): Loaded {
+  if (!existsSync(path)) {
+    process.stderr.write(`${path}: error HE001: file not found (Herald never falls back to a packaged default, unlike Ceilometer)\n`);
+    return { rules: null, exitCode: 1 };
+  }
+  const { rules, diagnostics } = loadDefinitions(path, readFileSync(path, 'utf8'));
+  const diags = strict ? strictify(diagnostics.items) : diagnostics.items;
+  const errors = diags.some((d) => d.severity === 'error');
+  printDiagnostics(quietWarnings && !errors ? [] : diags, format);
+  if (errors || !rules) return { rules: null, exitCode: 1 };
+  return { rules, exitCode: 0 };
+}
+
+async function cmdDecode(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      rules: { type: 'string' },
+      definitions: { type: 'string' },
+      interpret: { type: 'boolean', default: false },
+      'drop-unmatched': { type: 'boolean', default: false },
+      'store-raw': { type: 'string', multiple: true },
+      'include-raw': { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'text' },
+      'show-warnings': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.rules && values.definitions) throw new UsageError('use either --rules DIR or --definitions FILE');
+  const path = values.definitions ?? `${values.rules ?? 'rules'}/event_definitions.yaml`;
+  const loaded = loadRules(path, values.strict!, values.format!, !values['show-warnings']);
+  if (!loaded.rules) return loaded.exitCode;
+  const opts: DecodeOptions = {
+    dropUnmatched: values['drop-unmatched'],
+    storeRaw: values['store-raw'] ?? [],
+    includeRaw: values['include-raw'] || (values['store-raw']?.length ?? 0) > 0,
+  };
+  const matcher = interpreter(loaded.rules, opts.dropUnmatched);
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const out: string[] = [];
+  const flush = (): void => {
+    if (out.length) process.stdout.write(out.join('\n') + '\n');
+    out.length = 0;
+  };
+  for await (const line of rl) {
+    const s = line.trim();
+    if (!s || s.startsWith('#')) continue;
+    out.push(formatResult(decodeLine(matcher, s, opts)));
+    if (out.length >= 256) flush();
+  }
+  flush();
+  return 0;
+}
+
+function cmdCompile(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      rules: { type: 'string', default: 'rules' },
+      out: { type: 'string', default: 'generated' },
+      definitions: { type: 'string' },
+      strict: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'text' },
+    },
+    strict: true,
+  });
+  const path = values.definitions ?? `${values.rules}/event_definitions.yaml`;
+  const loaded = loadRules(path, values.strict!, values.format!);
+  return loaded.exitCode;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'decode':
+        return await cmdDecode(rest);
+      case 'compile':
+        return cmdCompile(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(USAGE + '\n');
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${cmd}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`herald: ${(e as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

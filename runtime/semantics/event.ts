@@ -1,0 +1,228 @@
+// What decoding produces, the steps shared by the interpreter and the generated decoders
+// (input shape, priority, envelope fields, trait conversion), and the output line format.
+import { PyError, type PyDict, type PyValue, pyTypeName } from './pyvalue.js';
+import { pyInt, pyFloat, pyText } from './pyconvert.js';
+import { isoToNaiveUtc } from './isotime.js';
+import { dumpPyJson, parsePyJson } from './pyjson.js';
+import { pyRepr } from './pyrepr.js';
+import { floatRepr } from './pyrepr.js';
+
+export type TraitType = 'none' | 'text' | 'int' | 'float' | 'datetime';
+
+/** text/none: string; int: number | bigint; float: number; datetime: isoformat() string. */
+export type TraitValue = string | number | bigint;
+
+export interface Trait {
+  name: string;
+  type: TraitType;
+  value: TraitValue;
+}
+
+export interface DecodedEvent {
+  event_type: string;
+  message_id: PyValue;
+  generated: string;
+  traits: Trait[];
+  raw?: PyValue;
+}
+
+export type DecodeResult =
+  | { kind: 'event'; event: DecodedEvent }
+  | { kind: 'dropped'; reason: string }
+  | { kind: 'error'; error: string; stage?: string };
+
+export const PRIORITIES = ['audit', 'debug', 'info', 'warn', 'error', 'critical', 'sample'];
+export const EVENT_PRIORITIES = ['info', 'error'];
+
+export interface DecodeOptions {
+  dropUnmatched?: boolean;
+  /** [event] store_raw: priorities whose events carry the whole body as `raw`. */
+  storeRaw?: string[];
+  includeRaw?: boolean;
+}
+
+/** TraitDefinition.to_trait after the value is chosen: None -> no trait, '' for non-text -> no trait. */
+export function makeTrait(name: string, type: TraitType, value: PyValue | undefined): Trait | null {
+  if (value === null || value === undefined) return null;
+  if (type !== 'text' && value === '') return null;
+  switch (type) {
+    case 'int':
+      return { name, type, value: pyInt(value) };
+    case 'float':
+      return { name, type, value: pyFloat(value) };
+    case 'datetime':
+      return { name, type, value: isoToNaiveUtc(value) };
+    default:
+      return { name, type, value: pyText(value) };
+  }
+}
+
+/** What ceilometer-agent-notification hands the converter, from any accepted input shape. */
+export interface Dispatched {
+  priority: PyValue;
+  body: PyDict;
+}
+
+function versionCompatible(version: PyValue): boolean {
+  if (version === null) return false;
+  if (typeof version !== 'string') throw new PyError('AttributeError', `'${pyTypeName(version)}' object has no attribute 'split'`);
+  const parts = version.split('.');
+  const num = (s: string | undefined): number => {
+    const v = pyInt(s ?? '');
+    return Number(v);
+  };
+  if (num(parts[0]) !== 2) return false;
+  if (parts.length < 2) throw new PyError('IndexError', 'list index out of range');
+  const minor = num(parts[1]);
+  if (minor > 0) return false;
+  if (minor === 0 && parts.length > 2 && num(parts[2]) > 0) return false;
+  return true;
+}
+
+/**
+ * Rebuild the dispatcher's five-key body: the five-key shape itself (recognised by a
+ * `metadata` mapping; a top-level `priority` is taken out, default info), a v1 wire dict, or a
+ * v2 envelope (unwrapped like oslo's deserialize_msg, `_context_*` unpacked into ctxt).
+ */
+export function toDispatched(input: PyValue): Dispatched {
+  if (input instanceof Map && input.get('metadata') instanceof Map) {
+    const body: PyDict = new Map(input);
+    let priority: PyValue = 'info';
+    if (body.has('priority')) {
+      priority = body.get('priority')!;
+      body.delete('priority');
+    }
+    if (typeof priority === 'string') priority = priority.toLowerCase();
+    else if (priority === null) priority = '';
+    return { priority, body };
+  }
+  if (!(input instanceof Map)) throw new PyError('TypeError', `a notification must be a JSON object, not '${pyTypeName(input)}'`);
+  let msg: PyValue = input;
+  if (input.has('oslo.message') && input.has('oslo.version')) {
+    if (!versionCompatible(input.get('oslo.version')!)) {
+      throw new PyError('UnsupportedRpcEnvelopeVersion', `Specified RPC envelope version, ${pyRepr(input.get('oslo.version')!)}, not supported by this endpoint.`);
+    }
+    const inner = input.get('oslo.message')!;
+    if (typeof inner !== 'string') throw new PyError('TypeError', `the JSON object must be str, bytes or bytearray, not ${pyTypeName(inner)}`);
+    msg = parsePyJson(inner);
+  }
+  if (!(msg instanceof Map)) throw new PyError('AttributeError', `'${pyTypeName(msg)}' object has no attribute 'keys'`);
+  // amqp.unpack_context: `_context_<k>` -> ctxt[k]; msg_id/reply_q dropped, client_timeout kept.
+  const ctxt: PyDict = new Map();
+  const rest: PyDict = new Map();
+  for (const [k, v] of msg) {
+    if (k.startsWith('_context_')) ctxt.set(k.slice(9), v);
+    else rest.set(k, v);
+  }
+  ctxt.set('msg_id', null);
+  ctxt.set('reply_q', null);
+  ctxt.set('client_timeout', rest.has('_timeout') ? rest.get('_timeout')! : null);
+  ctxt.delete('msg_id');
+  ctxt.delete('reply_q');
+  const get = (k: string): PyValue => (rest.has(k) ? rest.get(k)! : null);
+  let priority: PyValue = rest.has('priority') ? rest.get('priority')! : '';
+  if (typeof priority !== 'string') throw new PyError('AttributeError', `'${pyTypeName(priority)}' object has no attribute 'lower'`);
+  priority = priority.toLowerCase();
+  const metadata: PyDict = new Map([
+    ['message_id', get('message_id')],
+    ['timestamp', get('timestamp')],
+  ]);
+  const body: PyDict = new Map<string, PyValue>([
+    ['ctxt', ctxt],
+    ['publisher_id', get('publisher_id')],
+    ['event_type', get('event_type')],
+    ['payload', get('payload')],
+    ['metadata', metadata],
+  ]);
+  return { priority, body };
+}
+
+/** The decoder-specific half: which definition wins, and its traits. */
+export interface DefinitionMatcher<D> {
+  /** Winning definition for a string event type, or null. */
+  match(eventType: string): D | null;
+  /** True when some definition has an include pattern, so fnmatch would see a non-string type. */
+  readonly callsFnmatch: boolean;
+  traits(def: D, body: PyDict): Trait[];
+}
+
+function required(d: PyDict, key: string): PyValue {
+  if (!d.has(key)) throw new PyError('KeyError', pyRepr(key));
+  return d.get(key)!;
+}
+
+/** NotificationEventsConverter.to_event + EventEndpoint's priority handling and error catching. */
+export function decodeDispatched<D>(m: DefinitionMatcher<D>, d: Dispatched, opts: DecodeOptions = {}): DecodeResult {
+  const { priority, body } = d;
+  if (typeof priority !== 'string' || !PRIORITIES.includes(priority)) {
+    return { kind: 'dropped', reason: `unknown priority ${pyRepr(priority)} (oslo.messaging drops it)` };
+  }
+  if (!EVENT_PRIORITIES.includes(priority)) {
+    return { kind: 'dropped', reason: `priority ${pyRepr(priority)}: EventEndpoint consumes and drops it` };
+  }
+  try {
+    const eventType = required(body, 'event_type');
+    const metadata = required(body, 'metadata') as PyDict;
+    const messageId = required(metadata, 'message_id');
+    let def: D | null = null;
+    if (typeof eventType === 'string') def = m.match(eventType);
+    else if (m.callsFnmatch) throw new PyError('TypeError', `expected str, bytes or os.PathLike object, not ${pyTypeName(eventType)}`);
+    if (def === null) return { kind: 'dropped', reason: 'no matching event definition' };
+    const generated = isoToNaiveUtc(required(metadata, 'timestamp'));
+    const traits = m.traits(def, body);
+    const event: DecodedEvent = { event_type: eventType as string, message_id: messageId, generated, traits };
+    if (opts.includeRaw) event.raw = (opts.storeRaw ?? []).map((l) => l.toLowerCase()).includes(priority) ? body : new Map();
+    return { kind: 'event', event };
+  } catch (e) {
+    if (e instanceof PyError) return { kind: 'error', error: e.message };
+    if (e instanceof RangeError) return { kind: 'error', error: `RecursionError: ${e.message}` };
+    throw e;
+  }
+}
+
+/** Decode any accepted input value. */
+export function decodeInput<D>(m: DefinitionMatcher<D>, input: PyValue, opts: DecodeOptions = {}): DecodeResult {
+  let d: Dispatched;
+  try {
+    d = toDispatched(input);
+  } catch (e) {
+    if (e instanceof PyError) return { kind: 'error', error: e.message, stage: 'oslo.messaging' };
+    throw e;
+  }
+  return decodeDispatched(m, d, opts);
+}
+
+/** Decode one JSON text line. */
+export function decodeLine<D>(m: DefinitionMatcher<D>, line: string, opts: DecodeOptions = {}): DecodeResult {
+  let input: PyValue;
+  try {
+    input = parsePyJson(line);
+  } catch (e) {
+    if (e instanceof PyError) return { kind: 'error', error: `invalid JSON: ${e.message}`, stage: 'json' };
+    throw e;
+  }
+  return decodeInput(m, input, opts);
+}
+
+function traitJson(t: Trait): string {
+  let v: string;
+  if (t.type === 'float') {
+    const x = t.value as number;
+    v = Number.isNaN(x) ? '"NaN"' : x === Infinity ? '"Infinity"' : x === -Infinity ? '"-Infinity"' : floatRepr(x);
+  } else if (typeof t.value === 'string') v = JSON.stringify(t.value);
+  else v = String(t.value);
+  return `[${JSON.stringify(t.type)},${v}]`;
+}
+
+/** The golden-file line: sorted keys, compact separators. */
+export function formatResult(r: DecodeResult): string {
+  if (r.kind === 'dropped') return `{"dropped":true,"reason":${JSON.stringify(r.reason)}}`;
+  if (r.kind === 'error') return `{"dropped":true,"error":${JSON.stringify(r.error)}${r.stage ? `,"stage":${JSON.stringify(r.stage)}` : ''}}`;
+  const e = r.event;
+  const byName = new Map<string, Trait>();
+  for (const t of e.traits) byName.set(t.name, t);
+  const names = [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const traits = '{' + names.map((n) => `${JSON.stringify(n)}:${traitJson(byName.get(n)!)}`).join(',') + '}';
+  const raw = e.raw === undefined ? '' : `,"raw":${dumpPyJson(e.raw)}`;
+  return `{"event_type":${JSON.stringify(e.event_type)},"generated":${JSON.stringify(e.generated)},"message_id":${dumpPyJson(e.message_id)}${raw},"traits":${traits}}`;
+}

@@ -33,7 +33,14 @@ function loadRules(path: string, strict: boolean, format: string, quietWarnings 
     process.stderr.write(`${path}: error HE001: file not found (Herald never falls back to a packaged default, unlike Ceilometer)\n`);
     return { rules: null, exitCode: 1 };
   }
-  const { rules, diagnostics } = loadDefinitions(path, readFileSync(path, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    process.stderr.write(`${path}: error HE001: cannot read the file: ${(e as Error).message}\n`);
+    return { rules: null, exitCode: 1 };
+  }
+  const { rules, diagnostics } = loadDefinitions(path, text);
   const diags = strict ? strictify(diagnostics.items) : diagnostics.items;
   const errors = diags.some((d) => d.severity === 'error');
   printDiagnostics(quietWarnings && !errors ? [] : diags, format);

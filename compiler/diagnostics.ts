@@ -19,11 +19,20 @@ export interface Diagnostic {
 
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
+  private add(d: Diagnostic): void {
+    // A trait shared through a YAML anchor is checked once per definition that merges it:
+    // report each finding once.
+    const key = `${d.code}|${d.span.start}|${d.span.end}|${d.message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.items.push(d);
+  }
   error(code: Code, message: string, span: Span, notes: Note[] = []): void {
-    this.items.push({ code, severity: 'error', message, span, notes });
+    this.add({ code, severity: 'error', message, span, notes });
   }
   warning(code: Code, message: string, span: Span, notes: Note[] = []): void {
-    this.items.push({ code, severity: 'warning', message, span, notes });
+    this.add({ code, severity: 'warning', message, span, notes });
   }
   get hasErrors(): boolean {
     return this.items.some((d) => d.severity === 'error');

@@ -44,9 +44,10 @@ function civilFromDays(days: number): [number, number, number] {
 function fractionToMicros(frac: string): number {
   let n = BigInt(frac);
   const sig = n === 0n ? 0 : n.toString().length;
-  if (sig > 21) {
-    // The product's coefficient is n * 10^7; rounding it to 28 digits rounds n to 21 (half-even).
-    const drop = BigInt(sig - 21);
+  if (sig > 28) {
+    // The product's coefficient is n * 10^7; rounding it to 28 digits drops those 7 zeros and
+    // then rounds n itself to 28 digits (half-even).
+    const drop = BigInt(sig - 28);
     const p = 10n ** drop;
     let q = n / p;
     const r = n % p;

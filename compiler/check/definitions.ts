@@ -84,15 +84,14 @@ function getEntry(map: Extract<YNode, { kind: 'map' }>, key: string): YNode | un
   return map.entries.find((e) => e.key.kind === 'str' && e.key.value === key)?.value;
 }
 
+// Parsed once: every definition shares these getters (the AST is never mutated).
+const DEFAULT_GETTERS: Array<[string, Getter]> = DEFAULT_TRAITS.map(([name, fields]) => {
+  const source = fields.length === 1 ? fields[0]! : fields.map((f) => `(${f})`).join('|');
+  return [name, { kind: 'path', source, path: parseJsonPath(source) }];
+});
+
 function defaultTraits(span: Span): TraitDef[] {
-  return DEFAULT_TRAITS.map(([name, fields]) => ({
-    name,
-    type: 'text' as TraitType,
-    getter: { kind: 'path', source: fields.length === 1 ? fields[0]! : fields.map((f) => `(${f})`).join('|'), path: parseJsonPath(fields.length === 1 ? fields[0]! : fields.map((f) => `(${f})`).join('|')) } as Getter,
-    plugin: null,
-    span,
-    isDefault: true,
-  }));
+  return DEFAULT_GETTERS.map(([name, getter]) => ({ name, type: 'text' as TraitType, getter, plugin: null, span, isDefault: true }));
 }
 
 function checkDefinition(node: YNode, index: number, diags: DiagnosticBag): EventDef | null {
@@ -214,7 +213,7 @@ function checkTrait(name: string, nameSpan: Span, cfg: YNode, diags: DiagnosticB
 
 function checkFields(name: string, node: YNode, diags: DiagnosticBag): Getter | null {
   let source: string;
-  let sourceSpan = node.span;
+  const sourceSpan = node.span;
   let offsetBase: number | null = null;
   if (node.kind === 'seq') {
     if (node.items.length === 1) return checkFields(name, node.items[0]!, diags);
@@ -241,7 +240,7 @@ function checkFields(name: string, node: YNode, diags: DiagnosticBag): Getter | 
     diags.error(Codes.JsonPathSyntax, `Parse error in JSONPath specification '${source}' for ${name}: ${e.message}`, at);
     return null;
   }
-  lintPath(name, path, source, offsetBase, sourceSpan, diags);
+  lintPath(name, path, offsetBase, sourceSpan, diags);
   return { kind: 'path', source, path };
 }
 
@@ -254,7 +253,7 @@ function contentStart(node: Extract<YNode, { kind: 'str' }>): number | null {
   return null;
 }
 
-function lintPath(name: string, path: JsonPath, source: string, base: number | null, span: Span, diags: DiagnosticBag): void {
+function lintPath(name: string, path: JsonPath, base: number | null, span: Span, diags: DiagnosticBag): void {
   const at = (s: { start: number; end: number }): Span => (base === null ? span : { file: span.file, start: base + s.start, end: base + s.end });
   // The leftmost step of each alternative must be a root the converter provides.
   const roots = (p: JsonPath): JsonPath[] => {
@@ -280,7 +279,6 @@ function lintPath(name: string, path: JsonPath, source: string, base: number | n
       diags.warning(Codes.IntersectAlwaysFails, `'&' in trait '${name}' is not implemented by jsonpath-rw: every message this definition matches is dropped`, at(n.span));
     }
   }
-  void source;
 }
 
 function checkPlugin(name: string, node: YNode, diags: DiagnosticBag): Plugin | null | undefined {

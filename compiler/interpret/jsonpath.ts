@@ -95,7 +95,9 @@ export function find(p: JsonPath, input: Match): Match[] {
       return v === undefined ? [] : [wrap(v)];
     }
     case 'sub': {
-      const v = subOperator(d.value, new RegExp(p.jsPattern, 'gu'), p.jsRepl);
+      let re = subRegexes.get(p);
+      if (!re) subRegexes.set(p, (re = new RegExp(p.jsPattern, 'gu')));
+      const v = subOperator(d.value, re, p.jsRepl);
       return v === undefined ? [] : [wrap(v)];
     }
     case 'filter': {
@@ -140,6 +142,16 @@ function sortedFind(p: Extract<JsonPath, { kind: 'sorted' }>, d: Datum): Match[]
   return [wrap(stableSort([...(v as PyValue[])], cmp))];
 }
 
+// Regexes are compiled once per AST node, not once per message.
+const subRegexes = new WeakMap<JsonPath, RegExp>();
+const filterRegexes = new WeakMap<FilterExpr, RegExp>();
+function filterRegex(e: FilterExpr): RegExp | null {
+  if (e.regex === undefined) return null;
+  let re = filterRegexes.get(e);
+  if (!re) filterRegexes.set(e, (re = new RegExp('^(?:' + e.regex + ')', 'u')));
+  return re;
+}
+
 function filterMatches(e: FilterExpr, item: PyValue): boolean {
   const found = find(e.target, wrap(item));
   if (!found.length) return false;
@@ -147,7 +159,7 @@ function filterMatches(e: FilterExpr, item: PyValue): boolean {
   const lit = e.value!;
   const coerce = lit.kind === 'int' || lit.kind === 'bool';
   const litValue = lit.kind === 'float' ? (Number.isInteger(lit.value) ? new PyFloat(lit.value) : lit.value) : lit.value;
-  const re = e.regex !== undefined ? new RegExp('^(?:' + e.regex + ')', 'u') : null;
+  const re = filterRegex(e);
   let any = false;
   for (const m of found) {
     const v = needDatum(m).value;

@@ -20,7 +20,7 @@ export function translatePyRegex(src: string): string {
       if (d === undefined) throw new RegexUnsupported('a trailing backslash');
       i += 2;
       switch (d) {
-        case 'd': out += inClass ? '\\p{Nd}' : '\\p{Nd}'; break;
+        case 'd': out += '\\p{Nd}'; break;
         case 'D': if (inClass) throw new RegexUnsupported('\\D inside a class'); out += '\\P{Nd}'; break;
         case 'w': out += inClass ? '\\p{L}\\p{N}_' : '[\\p{L}\\p{N}_]'; break;
         case 'W': if (inClass) throw new RegexUnsupported('\\W inside a class'); out += '[^\\p{L}\\p{N}_]'; break;

@@ -4,8 +4,7 @@ import { PyError, type PyDict, type PyValue, pyTypeName } from './pyvalue.js';
 import { pyInt, pyFloat, pyText } from './pyconvert.js';
 import { isoToNaiveUtc } from './isotime.js';
 import { dumpPyJson, parsePyJson } from './pyjson.js';
-import { pyRepr } from './pyrepr.js';
-import { floatRepr } from './pyrepr.js';
+import { floatRepr, pyRepr } from './pyrepr.js';
 
 export type TraitType = 'none' | 'text' | 'int' | 'float' | 'datetime';
 

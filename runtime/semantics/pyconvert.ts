@@ -1,5 +1,5 @@
 // Python's int(), float() and str() as Ceilometer applies them to trait values (models.py).
-import { PyFloat, PyError, type PyValue, isFloat, makeInt, pyTypeName } from './pyvalue.js';
+import { PyFloat, PyError, type PyValue, makeInt, pyTypeName } from './pyvalue.js';
 import { pyRepr, pyStr, truncateCodePoints } from './pyrepr.js';
 import { MAX_INT_DIGITS } from './pyjson.js';
 
@@ -105,4 +105,3 @@ export function pyText(v: PyValue): string {
   return truncateCodePoints(pyStr(v), 255);
 }
 
-export { isFloat };

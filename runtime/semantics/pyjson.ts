@@ -128,7 +128,6 @@ export function parsePyJson(text: string): PyValue {
     switch (c) {
       case '{': {
         if (++depth > MAX_DEPTH) throw new PyError('RecursionError', 'maximum recursion depth exceeded while decoding a JSON object');
-        const start = pos;
         pos++;
         const obj = new Map<string, PyValue>();
         skipWs();
@@ -155,8 +154,6 @@ export function parsePyJson(text: string): PyValue {
             depth--;
             return obj;
           }
-          if (pos >= n) fail('Expecting \',\' delimiter', pos);
-          void start;
           fail("Expecting ',' delimiter");
         }
       }
@@ -252,4 +249,3 @@ function floatJson(x: number): string {
   return floatRepr(x);
 }
 
-export { PyFloat };

@@ -5,7 +5,10 @@ import { parseArgs } from 'node:util';
 import { loadDefinitions } from './check/definitions.js';
 import { renderJson, renderText, strictify, type Diagnostic } from './diagnostics.js';
 import { interpreter } from './interpret/decode.js';
-import { decodeLine, formatResult, type DecodeOptions } from '../runtime/semantics/event.js';
+import { decodeLine, formatResult, type DecodeOptions, type DefinitionMatcher } from '../runtime/semantics/event.js';
+import { compiledMatcher } from '../runtime/decode/rt.js';
+import { compileRules, compiledRulesFor, staleFiles, writeFiles } from './compile.js';
+import { Codes } from './messages.js';
 import type { RuleSet } from './model.js';
 
 const USAGE = `usage: herald <command> [options]
@@ -28,18 +31,23 @@ interface Loaded {
   exitCode: number;
 }
 
-function loadRules(path: string, strict: boolean, format: string, quietWarnings = false): Loaded {
+/** The file's text, or null after printing HE001. */
+function readSource(path: string): string | null {
   if (!existsSync(path)) {
     process.stderr.write(`${path}: error HE001: file not found (Herald never falls back to a packaged default, unlike Ceilometer)\n`);
-    return { rules: null, exitCode: 1 };
+    return null;
   }
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     process.stderr.write(`${path}: error HE001: cannot read the file: ${(e as Error).message}\n`);
-    return { rules: null, exitCode: 1 };
+    return null;
   }
+}
+
+function loadRules(path: string, strict: boolean, format: string, quietWarnings = false): Loaded {
+  const text = readSource(path);
+  if (text === null) return { rules: null, exitCode: 1 };
   const { rules, diagnostics } = loadDefinitions(path, text);
   const diags = strict ? strictify(diagnostics.items) : diagnostics.items;
   const errors = diags.some((d) => d.severity === 'error');
@@ -73,7 +81,9 @@ async function cmdDecode(args: string[]): Promise<number> {
     storeRaw: values['store-raw'] ?? [],
     includeRaw: values['include-raw'] || (values['store-raw']?.length ?? 0) > 0,
   };
-  const matcher = interpreter(loaded.rules, opts.dropUnmatched);
+  const matcher: DefinitionMatcher<unknown> = values.interpret
+    ? interpreter(loaded.rules, opts.dropUnmatched)
+    : compiledMatcher((await compiledRulesFor(loaded.rules)).compiled, opts.dropUnmatched);
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   const out: string[] = [];
   const flush = (): void => {
@@ -104,8 +114,25 @@ function cmdCompile(args: string[]): number {
     strict: true,
   });
   const path = values.definitions ?? `${values.rules}/event_definitions.yaml`;
-  const loaded = loadRules(path, values.strict!, values.format!);
-  return loaded.exitCode;
+  const text = readSource(path);
+  if (text === null) return 1;
+  const started = performance.now();
+  const result = compileRules({ definitionsPath: path, definitionsText: text, outDir: values.out!, typeCheck: true });
+  const diags = values.strict ? strictify(result.diagnostics) : result.diagnostics;
+  printDiagnostics(diags, values.format!);
+  if (diags.some((d) => d.severity === 'error') || result.files.size === 0) return 1;
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  if (values.check) {
+    const stale = staleFiles(values.out!, result.files);
+    for (const f of stale) process.stderr.write(`${f}: error ${Codes.StaleGenerated}: out of date with ${path}; run \`npm run compile\` and commit the result\n`);
+    if (stale.length) return 1;
+    process.stderr.write(`herald: ${values.out} is up to date with ${path} (${seconds} s)\n`);
+    return 0;
+  }
+  const written = writeFiles(values.out!, result.files);
+  const defs = result.rules!.definitions.length;
+  process.stderr.write(`herald: ${defs} definitions from ${path} -> ${values.out}/ (${written.length ? `wrote ${written.join(', ')}` : 'unchanged'}; type-checked in ${result.typeCheckSeconds.toFixed(2)} s, ${seconds} s in all)\n`);
+  return 0;
 }
 
 export async function main(argv: string[]): Promise<number> {

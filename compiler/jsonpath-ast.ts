@@ -1,5 +1,6 @@
 // The JSONPath dialect of jsonpath-rw 1.4.0 + jsonpath-rw-ext 1.2.2 as an AST.
 // Offsets are relative to the path string; the front end maps them into the rule file.
+import { PyFloat } from '../runtime/semantics/pyvalue.js';
 
 export interface PathSpan {
   start: number;
@@ -75,4 +76,9 @@ export function* walkPath(p: JsonPath): Generator<JsonPath> {
       if (p.right.kind === 'path') yield* walkPath(p.right.path);
       break;
   }
+}
+
+/** The value a filter literal compares as: integral floats stay floats (1.0 is not 1 to str()). */
+export function filterLiteral(v: FilterValue): string | number | bigint | boolean | PyFloat {
+  return v.kind === 'float' && Number.isInteger(v.value) ? new PyFloat(v.value) : v.value;
 }

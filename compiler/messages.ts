@@ -32,6 +32,9 @@ export const Codes = {
   UnknownKey: 'HW407',
   EventTypeMapping: 'HW408',
   NeverMatches: 'HW409',
+  // Code generation
+  GeneratedTypeError: 'HE501',
+  StaleGenerated: 'HE502',
   // Command line / input
   FileNotFound: 'HE001',
 } as const;

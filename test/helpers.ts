@@ -15,13 +15,14 @@ export function readLines(path: string): string[] {
 
 /**
  * A result line in canonical form: Python-faithful parse (1.0 stays a float), sorted keys,
- * and the text of `reason`/`error` (and the diagnostic `stage`) blanked, as the contract says.
+ * and the text of `reason`/`error` (and the diagnostic `stage` and `rule`) blanked, as the contract says.
  */
 export function canonicalResult(line: string): string {
   const v = parsePyJson(line) as Map<string, PyValue>;
   if (v.has('reason')) v.set('reason', '*');
   if (v.has('error')) v.set('error', '*');
   v.delete('stage');
+  v.delete('rule');
   return dumpPyJson(v);
 }
 

@@ -1,55 +1,37 @@
 // The reference interpreter: Ceilometer's converter over the checked model. It is the test
 // oracle for the generated decoders and the engine of `herald explain`.
+import { location } from '../source.js';
 import type { EventDef, Plugin, RuleSet, TraitDef } from '../model.js';
 import { matchOrder } from '../model.js';
-import { find, pathString, type Match } from './jsonpath.js';
+import { find, pathString } from './jsonpath.js';
+import { wrap } from '../../runtime/semantics/jsonpath-steps.js';
+import { bitfieldPlugin, firstNonNull, mapPlugin, splitPlugin, timedeltaPlugin, type PluginMatch } from '../../runtime/semantics/plugins.js';
 import { compileGlob } from '../../runtime/semantics/glob.js';
-import { PyError, type PyDict, type PyValue, pyEquals } from '../../runtime/semantics/pyvalue.js';
+import { PyError, type PyDict, type PyValue } from '../../runtime/semantics/pyvalue.js';
 import { makeTrait, type DefinitionMatcher, type Trait } from '../../runtime/semantics/event.js';
-import { splitPluginValue, bitfieldSet, mapLookup } from '../../runtime/semantics/ops.js';
-import { isoDeltaSeconds } from '../../runtime/semantics/isotime.js';
 
 /** The raw value Definition.parse chooses for a trait (before type conversion). */
 export function traitRawValue(t: TraitDef, body: PyDict): PyValue | undefined {
   if (t.getter.kind === 'const') return t.getter.value;
-  const root: Match = { value: body, path: '`this`', context: null };
-  const matches = find(t.getter.path, root).map((m) => {
+  const matches = find(t.getter.path, wrap(body)).map((m) => {
     if (m === null) throw new PyError('AttributeError', "'NoneType' object has no attribute 'value'");
     return m;
   });
   const nonNull = matches.filter((m) => m.value !== null);
   if (!t.plugin) return nonNull.length ? nonNull[0]!.value : undefined;
-  const values = runPlugin(t.plugin, nonNull.map((m) => [pathString(m), m.value] as [string, PyValue])).filter((v) => v !== null);
-  return values.length ? values[0] : undefined;
+  return firstNonNull(runPlugin(t.plugin, nonNull.map((m) => [pathString(m), m.value] as PluginMatch)));
 }
 
-export function runPlugin(p: Plugin, matches: Array<[string, PyValue]>): PyValue[] {
+export function runPlugin(p: Plugin, matches: PluginMatch[]): PyValue[] {
   switch (p.name) {
     case 'split':
-      return matches.map(([, v]) => splitPluginValue(v, p.separator, p.segment, p.maxSplit));
-    case 'bitfield': {
-      const byPath = new Map(matches);
-      let bits: number | bigint = p.initial;
-      for (const f of p.flags) {
-        if (typeof f.path !== 'string' || !byPath.has(f.path)) continue;
-        if (f.value === undefined || pyEquals(byPath.get(f.path)!, f.value)) bits = bitfieldSet(bits, f.bit);
-      }
-      return [bits];
-    }
-    case 'timedelta': {
-      if (matches.length !== 2) return [null];
-      try {
-        return [Math.abs(isoDeltaSeconds(matches[0]![1], matches[1]![1]))];
-      } catch (e) {
-        if (e instanceof PyError) return [null];
-        throw e;
-      }
-    }
+      return splitPlugin(matches, p.separator, p.segment, p.maxSplit);
+    case 'bitfield':
+      return bitfieldPlugin(matches, p.initial, p.flags);
+    case 'timedelta':
+      return timedeltaPlugin(matches);
     case 'map':
-      return matches.map(([, v]) => {
-        const r = mapLookup(p.values, v, p.caseSensitive);
-        return r.found ? r.value : p.defaultValue;
-      });
+      return mapPlugin(matches, p.values, p.defaultValue, p.caseSensitive);
   }
 }
 
@@ -76,5 +58,6 @@ export function interpreter(rules: RuleSet, dropUnmatched = false): DefinitionMa
       return null;
     },
     traits: interpretTraits,
+    describe: (d: EventDef) => `${location(d.span)} (${d.label})`,
   };
 }

@@ -28,7 +28,7 @@ export interface DecodedEvent {
 export type DecodeResult =
   | { kind: 'event'; event: DecodedEvent }
   | { kind: 'dropped'; reason: string }
-  | { kind: 'error'; error: string; stage?: string };
+  | { kind: 'error'; error: string; stage?: string; rule?: string };
 
 export const PRIORITIES = ['audit', 'debug', 'info', 'warn', 'error', 'critical', 'sample'];
 export const EVENT_PRIORITIES = ['info', 'error'];
@@ -143,6 +143,8 @@ export interface DefinitionMatcher<D> {
   /** True when some definition has an include pattern, so fnmatch would see a non-string type. */
   readonly callsFnmatch: boolean;
   traits(def: D, body: PyDict): Trait[];
+  /** `file:line:col (label)` of a definition, so a runtime error can name its rule. */
+  describe(def: D): string;
 }
 
 function required(d: PyDict, key: string): PyValue {
@@ -153,6 +155,7 @@ function required(d: PyDict, key: string): PyValue {
 /** NotificationEventsConverter.to_event + EventEndpoint's priority handling and error catching. */
 export function decodeDispatched<D>(m: DefinitionMatcher<D>, d: Dispatched, opts: DecodeOptions = {}): DecodeResult {
   const { priority, body } = d;
+  let def: D | null = null;
   if (typeof priority !== 'string' || !PRIORITIES.includes(priority)) {
     return { kind: 'dropped', reason: `unknown priority ${pyRepr(priority)} (oslo.messaging drops it)` };
   }
@@ -163,7 +166,6 @@ export function decodeDispatched<D>(m: DefinitionMatcher<D>, d: Dispatched, opts
     const eventType = required(body, 'event_type');
     const metadata = required(body, 'metadata') as PyDict;
     const messageId = required(metadata, 'message_id');
-    let def: D | null = null;
     if (typeof eventType === 'string') def = m.match(eventType);
     else if (m.callsFnmatch) throw new PyError('TypeError', `expected str, bytes or os.PathLike object, not ${pyTypeName(eventType)}`);
     if (def === null) return { kind: 'dropped', reason: 'no matching event definition' };
@@ -173,8 +175,9 @@ export function decodeDispatched<D>(m: DefinitionMatcher<D>, d: Dispatched, opts
     if (opts.includeRaw) event.raw = (opts.storeRaw ?? []).map((l) => l.toLowerCase()).includes(priority) ? body : new Map();
     return { kind: 'event', event };
   } catch (e) {
-    if (e instanceof PyError) return { kind: 'error', error: e.message };
-    if (e instanceof RangeError) return { kind: 'error', error: `RecursionError: ${e.message}` };
+    const rule = def === null ? {} : { rule: m.describe(def) };
+    if (e instanceof PyError) return { kind: 'error', error: e.message, ...rule };
+    if (e instanceof RangeError) return { kind: 'error', error: `RecursionError: ${e.message}`, ...rule };
     throw e;
   }
 }
@@ -216,7 +219,10 @@ function traitJson(t: Trait): string {
 /** The golden-file line: sorted keys, compact separators. */
 export function formatResult(r: DecodeResult): string {
   if (r.kind === 'dropped') return `{"dropped":true,"reason":${JSON.stringify(r.reason)}}`;
-  if (r.kind === 'error') return `{"dropped":true,"error":${JSON.stringify(r.error)}${r.stage ? `,"stage":${JSON.stringify(r.stage)}` : ''}}`;
+  if (r.kind === 'error') {
+    const rule = r.rule ? `,"rule":${JSON.stringify(r.rule)}` : '';
+    return `{"dropped":true,"error":${JSON.stringify(r.error)}${rule}${r.stage ? `,"stage":${JSON.stringify(r.stage)}` : ''}}`;
+  }
   const e = r.event;
   const byName = new Map<string, Trait>();
   for (const t of e.traits) byName.set(t.name, t);

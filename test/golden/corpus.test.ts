@@ -5,7 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadDefinitions } from '../../compiler/check/definitions.js';
 import { interpreter } from '../../compiler/interpret/decode.js';
-import { decodeLine, formatResult } from '../../runtime/semantics/event.js';
+import { decodeLine, formatResult, type DefinitionMatcher } from '../../runtime/semantics/event.js';
+import { compiledMatcher } from '../../runtime/decode/rt.js';
+import { compileInMemory } from '../../compiler/emit/load.js';
+import { rules as committed } from '../../generated/decoders.js';
 import { ROOT, SAMPLES, canonicalResult, readLines } from '../helpers.js';
 
 const defsPath = join(SAMPLES, 'event_definitions.yaml');
@@ -18,10 +21,15 @@ describe('corpus: 718 real notifications equal Ceilometer 19.0.0', () => {
     expect(expected).toHaveLength(718);
   });
 
-  it('interpreter, line by line', () => {
-    const { rules, diagnostics } = loadDefinitions(defsPath, readFileSync(defsPath, 'utf8'));
+  const { rules, diagnostics } = loadDefinitions(defsPath, readFileSync(defsPath, 'utf8'));
+  const matchers: Array<[string, () => DefinitionMatcher<unknown>]> = [
+    ['interpreter', () => interpreter(rules!)],
+    ['compiled (emitted and loaded in memory)', () => compiledMatcher(compileInMemory(rules!))],
+    ['compiled (committed generated/decoders.ts)', () => compiledMatcher(committed)],
+  ];
+  it.each(matchers)('%s, line by line', (_name, make) => {
     expect(diagnostics.hasErrors).toBe(false);
-    const m = interpreter(rules!);
+    const m = make();
     const mismatches: string[] = [];
     inputs.forEach((line, i) => {
       const got = canonicalResult(formatResult(decodeLine(m, line)));
@@ -31,8 +39,8 @@ describe('corpus: 718 real notifications equal Ceilometer 19.0.0', () => {
     expect(mismatches.slice(0, 5).join('\n')).toBe('');
   });
 
-  it('`herald decode --interpret` end to end (the documented command)', () => {
-    const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'herald.mjs'), 'decode', '--definitions', defsPath, '--interpret'], {
+  it.each([['--interpret'], []])('`herald decode %s` end to end (the documented command)', (...flags: string[]) => {
+    const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'herald.mjs'), 'decode', '--definitions', defsPath, ...flags], {
       input: readFileSync(join(SAMPLES, 'corpus', 'notifications.jsonl')),
       maxBuffer: 64 << 20,
     }).toString();

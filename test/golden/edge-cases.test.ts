@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadDefinitions } from '../../compiler/check/definitions.js';
 import { interpreter } from '../../compiler/interpret/decode.js';
-import { decodeInput, formatResult } from '../../runtime/semantics/event.js';
+import { decodeInput, formatResult, type DefinitionMatcher } from '../../runtime/semantics/event.js';
+import { compiledMatcher } from '../../runtime/decode/rt.js';
+import { compileInMemory } from '../../compiler/emit/load.js';
+import type { RuleSet } from '../../compiler/model.js';
 import { parsePyJson, dumpPyJson } from '../../runtime/semantics/pyjson.js';
 import type { PyValue } from '../../runtime/semantics/pyvalue.js';
 import { SAMPLES, canonicalResult, readLines } from '../helpers.js';
@@ -32,8 +35,12 @@ const cases: EdgeCase[] = readLines(join(SAMPLES, 'edge_cases.jsonl')).map((line
 describe('edge cases from the real converter', () => {
   it('has all 81', () => expect(cases).toHaveLength(81));
 
-  for (const c of cases) {
-    it(`E${c.id}: ${c.title}`, () => {
+  const paths = [
+    ['interpreted', (r: RuleSet, drop: boolean): DefinitionMatcher<unknown> => interpreter(r, drop)],
+    ['compiled', (r: RuleSet, drop: boolean): DefinitionMatcher<unknown> => compiledMatcher(compileInMemory(r), drop)],
+  ] as const;
+  for (const c of cases) for (const [pathName, matcherFor] of paths) {
+    it(`E${c.id} ${pathName}: ${c.title}`, () => {
       const { rules, diagnostics } = loadDefinitions(`E${c.id}.yaml`, c.yaml);
       if (c.result.has('definition_error')) {
         expect(diagnostics.hasErrors).toBe(true);
@@ -46,7 +53,7 @@ describe('edge cases from the real converter', () => {
         storeRaw: (c.options.get('store_raw') as string[] | undefined) ?? [],
         includeRaw: c.options.get('include_raw') === true,
       };
-      const got = formatResult(decodeInput(interpreter(rules!, opts.dropUnmatched), c.input, opts));
+      const got = formatResult(decodeInput(matcherFor(rules!, opts.dropUnmatched), c.input, opts));
       expect(canonicalResult(got)).toBe(canonicalResult(dumpPyJson(c.result)));
     });
   }

@@ -106,33 +106,30 @@ export function toDispatched(input: PyValue): Dispatched {
     msg = parsePyJson(inner);
   }
   if (!(msg instanceof Map)) throw new PyError('AttributeError', `'${pyTypeName(msg)}' object has no attribute 'keys'`);
-  // amqp.unpack_context: `_context_<k>` -> ctxt[k]; msg_id/reply_q dropped, client_timeout kept.
+  // amqp.unpack_context: `_context_<k>` -> ctxt[k]; msg_id and reply_q dropped; client_timeout
+  // set from `_timeout` (kept in place when present, added last otherwise).
   const ctxt: PyDict = new Map();
-  const rest: PyDict = new Map();
-  for (const [k, v] of msg) {
-    if (k.startsWith('_context_')) ctxt.set(k.slice(9), v);
-    else rest.set(k, v);
-  }
-  ctxt.set('msg_id', null);
-  ctxt.set('reply_q', null);
-  ctxt.set('client_timeout', rest.has('_timeout') ? rest.get('_timeout')! : null);
-  ctxt.delete('msg_id');
-  ctxt.delete('reply_q');
-  const get = (k: string): PyValue => (rest.has(k) ? rest.get(k)! : null);
-  let priority: PyValue = rest.has('priority') ? rest.get('priority')! : '';
+  msg.forEach((v, k) => {
+    if (k.charCodeAt(0) === 95 && k.startsWith('_context_')) {
+      const name = k.slice(9);
+      if (name !== 'msg_id' && name !== 'reply_q') ctxt.set(name, v);
+    }
+  });
+  const timeout = msg.get('_timeout');
+  ctxt.set('client_timeout', timeout === undefined ? null : timeout);
+  const given = msg.get('priority');
+  let priority: PyValue = given === undefined ? '' : given;
   if (typeof priority !== 'string') throw new PyError('AttributeError', `'${pyTypeName(priority)}' object has no attribute 'lower'`);
   priority = priority.toLowerCase();
-  const metadata: PyDict = new Map([
-    ['message_id', get('message_id')],
-    ['timestamp', get('timestamp')],
-  ]);
-  const body: PyDict = new Map<string, PyValue>([
-    ['ctxt', ctxt],
-    ['publisher_id', get('publisher_id')],
-    ['event_type', get('event_type')],
-    ['payload', get('payload')],
-    ['metadata', metadata],
-  ]);
+  const metadata: PyDict = new Map();
+  metadata.set('message_id', msg.get('message_id') ?? null).set('timestamp', msg.get('timestamp') ?? null);
+  const body: PyDict = new Map();
+  body
+    .set('ctxt', ctxt)
+    .set('publisher_id', msg.get('publisher_id') ?? null)
+    .set('event_type', msg.get('event_type') ?? null)
+    .set('payload', msg.get('payload') ?? null)
+    .set('metadata', metadata);
   return { priority, body };
 }
 

@@ -42,6 +42,8 @@ function civilFromDays(days: number): [number, number, number] {
 
 /** int(Decimal('0.' + frac) * Decimal('1000000.0')) with Decimal's 28-digit context. */
 function fractionToMicros(frac: string): number {
+  // Up to 28 digits the product is exact and int() truncates: the first six digits.
+  if (frac.length <= 28) return Number((frac.length > 6 ? frac.slice(0, 6) : frac.padEnd(6, '0')));
   let n = BigInt(frac);
   const sig = n === 0n ? 0 : n.toString().length;
   if (sig > 28) {
@@ -60,10 +62,64 @@ function fractionToMicros(frac: string): number {
 
 const pad = (x: number, w: number): string => String(x).padStart(w, '0');
 
+function bad(what: string): never {
+  throw new PyError('ValueError', what);
+}
+
+const isDigit = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
+
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/**
+ * The regex's groups for the shape nearly every notification uses,
+ * `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±HH[:]MM|±HH]`, read without the regex; anything else
+ * (and any doubt) returns null and goes to the full grammar.
+ */
+function commonShape(s: string): Array<string | undefined> | null {
+  const n = s.length;
+  if (n < 19) return null;
+  for (const i of DIGIT_AT) if (!isDigit(s, i)) return null;
+  if (s[4] !== '-' || s[7] !== '-' || (s[10] !== 'T' && s[10] !== ' ') || s[13] !== ':' || s[16] !== ':') return null;
+  let i = 19;
+  let frac: string | undefined;
+  if (i < n && (s[i] === '.' || s[i] === ',')) {
+    let j = i + 1;
+    while (j < n && isDigit(s, j)) j++;
+    if (j === i + 1) return null;
+    frac = s.slice(i + 1, j);
+    i = j;
+  }
+  let tz: string | undefined;
+  let sign: string | undefined;
+  let tzh: string | undefined;
+  let tzm: string | undefined;
+  if (i < n && s[i] === 'Z') {
+    tz = 'Z';
+    i++;
+  } else if (i < n && (s[i] === '+' || s[i] === '-')) {
+    if (!isDigit(s, i + 1) || !isDigit(s, i + 2)) return null;
+    sign = s[i];
+    tzh = s.slice(i + 1, i + 3);
+    let j = i + 3;
+    if (s[j] === ':') j++;
+    if (isDigit(s, j) && isDigit(s, j + 1)) {
+      tzm = s.slice(j, j + 2);
+      j += 2;
+    } else if (j !== i + 3) return null;
+    tz = s.slice(i, j);
+    i = j;
+  }
+  if (i !== n) return null;
+  return [s, s.slice(0, 4), s.slice(5, 7), undefined, s.slice(8, 10), undefined, s[10], s.slice(11, 13), s.slice(14, 16), s.slice(17, 19), frac, tz, sign, tzh, tzm];
+}
+
 /** Parse an ISO 8601 string and return Python's isoformat() of the naive UTC datetime. */
 export function isoToNaiveUtc(v: PyValue): string {
   if (typeof v !== 'string') throw new PyError('ValueError', `expected string or bytes-like object, got '${pyTypeName(v)}'`);
-  const m = ISO8601.exec(v);
+  const m = commonShape(v) ?? ISO8601.exec(v);
   if (!m) throw new PyError('ValueError', `Unable to parse date string ${strRepr(v)}`);
   const [, ys, mdash, mm, ddash, dd, , hh, mi, ss, frac, tz, sign, tzh, tzm] = m;
   const year = Number(ys);
@@ -73,9 +129,6 @@ export function isoToNaiveUtc(v: PyValue): string {
   const minute = Number(mi ?? 0);
   const second = Number(ss ?? 0);
   const micro = frac === undefined ? 0 : fractionToMicros(frac);
-  const bad = (what: string): never => {
-    throw new PyError('ValueError', what);
-  };
   if (year < 1) bad(`year ${year} is out of range`);
   if (month < 1 || month > 12) bad('month must be in 1..12');
   const dim = DAYS_IN_MONTH[month - 1]! + (month === 2 && isLeap(year) ? 1 : 0);
@@ -89,6 +142,11 @@ export function isoToNaiveUtc(v: PyValue): string {
     offsetMin = Number(tzh) * 60 + Number(tzm ?? 0);
     if (offsetMin >= 24 * 60) bad('offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24)');
     if (sign === '-') offsetMin = -offsetMin;
+  }
+  if (offsetMin === 0) {
+    // Already UTC (or naive): no calendar arithmetic needed.
+    const base = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}`;
+    return micro ? `${base}.${pad(micro, 6)}` : base;
   }
   let totalMin = daysFromCivil(year, month, day) * 1440 + hour * 60 + minute - offsetMin;
   const days = Math.floor(totalMin / 1440);

@@ -22,7 +22,11 @@ export class PyError extends Error {
     readonly pyType: string,
     message: string,
   ) {
+    // These are data errors reported per message, never bugs: a stack trace would only cost time.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${pyType}: ${message}`);
+    Error.stackTraceLimit = limit;
     this.name = 'PyError';
   }
 }

@@ -1,0 +1,19 @@
+// `npm run bench [-- GROUP...]`: every group, or the named ones.
+import { benchDecode } from './decode.js';
+import { benchCompile } from './compile.js';
+
+const GROUPS: Record<string, () => Promise<void> | void> = {
+  decode: () => benchDecode(),
+  compile: () => benchCompile(),
+};
+
+const wanted = process.argv.slice(2);
+for (const g of wanted) if (!(g in GROUPS)) {
+  process.stderr.write(`bench: unknown group '${g}' (groups: ${Object.keys(GROUPS).join(', ')})\n`);
+  process.exit(2);
+}
+for (const [name, run] of Object.entries(GROUPS)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  process.stderr.write(`# ${name}\n`);
+  await run();
+}

@@ -9,6 +9,14 @@ import { decodeLine, formatResult, type DecodeOptions, type DefinitionMatcher } 
 import { compiledMatcher } from '../runtime/decode/rt.js';
 import { compileRules, compiledRulesFor, staleFiles, writeFiles } from './compile.js';
 import { Codes } from './messages.js';
+import { loadSettings } from './check/settings.js';
+import type { Settings } from './transform-model.js';
+import { interpretTransform } from './interpret/transform.js';
+import { formatTransform } from '../runtime/semantics/transform.js';
+import { parsePyJson } from '../runtime/semantics/pyjson.js';
+import type { PyValue } from '../runtime/semantics/pyvalue.js';
+import type { DecodeResult } from '../runtime/semantics/event.js';
+import { explain } from './explain.js';
 import type { RuleSet } from './model.js';
 
 const USAGE = `usage: herald <command> [options]
@@ -17,6 +25,8 @@ commands:
   compile [--rules DIR] [--out DIR] [--strict] [--check]   check the rules (and emit generated/)
   decode  [--rules DIR | --definitions FILE] [--interpret] [--drop-unmatched]
           [--store-raw LEVEL]... [--include-raw]            JSON lines on stdin -> events on stdout
+  transform [--rules DIR] [--interpret]                     JSON lines on stdin -> UI messages on stdout
+  explain [--rules DIR]                                     one notification on stdin -> how the rules treat it
 
 options common to all: --format text|json (diagnostics), --strict (warnings are errors)`;
 
@@ -118,6 +128,12 @@ function cmdCompile(args: string[]): number {
   if (text === null) return 1;
   const started = performance.now();
   const result = compileRules({ definitionsPath: path, definitionsText: text, outDir: values.out!, typeCheck: true });
+  const iniPath = `${values.rules}/settings.ini`;
+  if (result.rules && !values.definitions && existsSync(iniPath)) {
+    const iniText = readSource(iniPath);
+    if (iniText === null) return 1;
+    result.diagnostics.push(...loadSettings(iniPath, iniText, result.rules).diagnostics.items);
+  }
   const diags = values.strict ? strictify(result.diagnostics) : result.diagnostics;
   printDiagnostics(diags, values.format!);
   if (diags.some((d) => d.severity === 'error') || result.files.size === 0) return 1;
@@ -135,6 +151,83 @@ function cmdCompile(args: string[]): number {
   return 0;
 }
 
+interface LoadedRules {
+  rules: RuleSet;
+  settings: Settings | null;
+  exitCode: number;
+}
+
+/** rules/event_definitions.yaml and, when present, rules/settings.ini, checked together. */
+function loadRuleDir(dir: string, strict: boolean, format: string, quietWarnings: boolean, needSettings: boolean): LoadedRules | number {
+  const loaded = loadRules(`${dir}/event_definitions.yaml`, strict, format, quietWarnings);
+  if (!loaded.rules) return loaded.exitCode;
+  const iniPath = `${dir}/settings.ini`;
+  if (!existsSync(iniPath)) {
+    if (!needSettings) return { rules: loaded.rules, settings: null, exitCode: 0 };
+    process.stderr.write(`${iniPath}: error HE001: file not found\n`);
+    return 1;
+  }
+  const text = readSource(iniPath);
+  if (text === null) return 1;
+  const { settings, diagnostics } = loadSettings(iniPath, text, loaded.rules);
+  const diags = strict ? strictify(diagnostics.items) : diagnostics.items;
+  const errors = diags.some((d) => d.severity === 'error');
+  printDiagnostics(quietWarnings && !errors ? [] : diags, format);
+  if (errors || !settings) return 1;
+  return { rules: loaded.rules, settings, exitCode: 0 };
+}
+
+/** The message id of an input line, even when decoding produced no event. */
+function messageIdOf(line: string, r: DecodeResult): PyValue {
+  if (r.kind === 'event') return r.event.message_id;
+  try {
+    let v = parsePyJson(line);
+    if (v instanceof Map && typeof v.get('oslo.message') === 'string') v = parsePyJson(v.get('oslo.message') as string);
+    if (!(v instanceof Map)) return null;
+    const meta = v.get('metadata');
+    return v.get('message_id') ?? (meta instanceof Map ? meta.get('message_id') ?? null : null);
+  } catch {
+    return null;
+  }
+}
+
+async function readLines(each: (line: string) => void): Promise<void> {
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of rl) {
+    const s = line.trim();
+    if (s && !s.startsWith('#')) each(s);
+  }
+}
+
+async function cmdTransform(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { rules: { type: 'string', default: 'rules' }, interpret: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false }, format: { type: 'string', default: 'text' } },
+    strict: true,
+  });
+  const loaded = loadRuleDir(values.rules!, values.strict!, values.format!, true, true);
+  if (typeof loaded === 'number') return loaded;
+  const matcher: DefinitionMatcher<unknown> = values.interpret ? interpreter(loaded.rules) : compiledMatcher((await compiledRulesFor(loaded.rules)).compiled);
+  const out: string[] = [];
+  await readLines((line) => {
+    const r = decodeLine(matcher, line);
+    const outputs = r.kind === 'event' ? interpretTransform(loaded.settings!.transformers, r.event) : [];
+    out.push(formatTransform(messageIdOf(line, r), r, outputs));
+  });
+  if (out.length) process.stdout.write(out.join('\n') + '\n');
+  return 0;
+}
+
+async function cmdExplain(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { rules: { type: 'string', default: 'rules' } }, strict: true });
+  const loaded = loadRuleDir(values.rules!, false, 'text', true, false);
+  if (typeof loaded === 'number') return loaded;
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  process.stdout.write(explain(loaded.rules, loaded.settings, text.trim()));
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -143,6 +236,10 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdDecode(rest);
       case 'compile':
         return cmdCompile(rest);
+      case 'transform':
+        return await cmdTransform(rest);
+      case 'explain':
+        return await cmdExplain(rest);
       case undefined:
       case '-h':
       case '--help':

@@ -39,4 +39,21 @@ export const Codes = {
   FileNotFound: 'HE001',
 } as const;
 
-export type Code = (typeof Codes)[keyof typeof Codes];
+export type Code = (typeof Codes)[keyof typeof Codes] | (typeof TransformCodes)[keyof typeof TransformCodes];
+
+export const TransformCodes = {
+  IniSyntax: 'HE601',
+  LiteralSyntax: 'HE602',
+  TransformerShape: 'HE603',
+  UnknownKey: 'HE604',
+  MissingKey: 'HE605',
+  UnknownSink: 'HE606',
+  SinkMissingKey: 'HE607',
+  UnknownTrait: 'HE608',
+  BadReference: 'HE609',
+  UnknownOption: 'HE610',
+  BadOptionValue: 'HE611',
+  TraitInSomeDefinitions: 'HW612',
+  OnlyCatchAll: 'HW613',
+  NeverMatches: 'HW614',
+} as const;

@@ -36,6 +36,23 @@ function printDiagnostics(diags: Diagnostic[], format: string): void {
   for (const d of diags) process.stderr.write((format === 'json' ? renderJson(d) : renderText(d)) + '\n');
 }
 
+/** One output line per input line (blank and `#` lines skipped), written in batches. */
+async function mapStdinLines(each: (line: string) => string): Promise<void> {
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const out: string[] = [];
+  const flush = (): void => {
+    if (out.length) process.stdout.write(out.join('\n') + '\n');
+    out.length = 0;
+  };
+  for await (const line of rl) {
+    const s = line.trim();
+    if (!s || s.startsWith('#')) continue;
+    out.push(each(s));
+    if (out.length >= 256) flush();
+  }
+  flush();
+}
+
 interface Loaded {
   rules: RuleSet | null;
   exitCode: number;
@@ -94,19 +111,7 @@ async function cmdDecode(args: string[]): Promise<number> {
   const matcher: DefinitionMatcher<unknown> = values.interpret
     ? interpreter(loaded.rules, opts.dropUnmatched)
     : compiledMatcher((await compiledRulesFor(loaded.rules)).compiled, opts.dropUnmatched);
-  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  const out: string[] = [];
-  const flush = (): void => {
-    if (out.length) process.stdout.write(out.join('\n') + '\n');
-    out.length = 0;
-  };
-  for await (const line of rl) {
-    const s = line.trim();
-    if (!s || s.startsWith('#')) continue;
-    out.push(formatResult(decodeLine(matcher, s, opts)));
-    if (out.length >= 256) flush();
-  }
-  flush();
+  await mapStdinLines((line) => formatResult(decodeLine(matcher, line, opts)));
   return 0;
 }
 
@@ -191,13 +196,6 @@ function messageIdOf(line: string, r: DecodeResult): PyValue {
   }
 }
 
-async function readLines(each: (line: string) => void): Promise<void> {
-  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const line of rl) {
-    const s = line.trim();
-    if (s && !s.startsWith('#')) each(s);
-  }
-}
 
 async function cmdTransform(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -208,13 +206,11 @@ async function cmdTransform(args: string[]): Promise<number> {
   const loaded = loadRuleDir(values.rules!, values.strict!, values.format!, true, true);
   if (typeof loaded === 'number') return loaded;
   const matcher: DefinitionMatcher<unknown> = values.interpret ? interpreter(loaded.rules) : compiledMatcher((await compiledRulesFor(loaded.rules)).compiled);
-  const out: string[] = [];
-  await readLines((line) => {
+  await mapStdinLines((line) => {
     const r = decodeLine(matcher, line);
     const outputs = r.kind === 'event' ? interpretTransform(loaded.settings!.transformers, r.event) : [];
-    out.push(formatTransform(messageIdOf(line, r), r, outputs));
+    return formatTransform(messageIdOf(line, r), r, outputs);
   });
-  if (out.length) process.stdout.write(out.join('\n') + '\n');
   return 0;
 }
 

@@ -2,6 +2,7 @@
 import type { JsonPath } from './jsonpath-ast.js';
 import type { Span } from './source.js';
 import type { PyValue } from '../runtime/semantics/pyvalue.js';
+import { compileGlob } from '../runtime/semantics/glob.js';
 
 export type TraitType = 'none' | 'text' | 'int' | 'float' | 'datetime';
 
@@ -53,4 +54,21 @@ export function matchOrder(rules: RuleSet, dropUnmatched: boolean): EventDef[] {
   const order = [...rules.definitions].reverse();
   if (!dropUnmatched && !order.some((d) => d.isCatchAll)) order.push(rules.builtinCatchAll);
   return order;
+}
+
+/** An event-type test for include/exclude patterns (fnmatch; `!` patterns already split out). */
+export function patternMatcher(p: { included: readonly string[]; excluded: readonly string[] }): (eventType: string) => boolean {
+  const inc = p.included.map(compileGlob);
+  const exc = p.excluded.map(compileGlob);
+  return (t) => inc.some((g) => g(t)) && !exc.some((g) => g(t));
+}
+
+/**
+ * Which definition decodes an event type: the first in match order whose patterns accept it
+ * (the last in the file), or null. With dropUnmatched, the built-in catch-all is left out, so
+ * null then means "no definition in the file".
+ */
+export function winnerFinder(rules: RuleSet, dropUnmatched: boolean): (eventType: string) => EventDef | null {
+  const order = matchOrder(rules, dropUnmatched).map((d) => ({ d, accepts: patternMatcher(d) }));
+  return (t) => order.find((o) => o.accepts(t))?.d ?? null;
 }

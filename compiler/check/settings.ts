@@ -9,7 +9,7 @@ import { readIni, type IniOption, type IniValue } from '../parse/ini.js';
 import { LiteralError, literalValue, parsePyLiteral, type LitNode } from '../parse/pyliteral.js';
 import { SETTINGS_SCHEMA, SINKS } from '../../runtime/config/schema.js';
 import type { PyValue } from '../../runtime/semantics/pyvalue.js';
-import type { EventDef, RuleSet } from '../model.js';
+import { winnerFinder, type EventDef, type RuleSet } from '../model.js';
 import { location } from '../source.js';
 import type { Settings, Template, Transformer } from '../transform-model.js';
 import { compileGlob, globLiteral, parseGlob } from '../../runtime/semantics/glob.js';
@@ -221,8 +221,7 @@ function witnesses(a: string, b: string): string[] {
  * event types are built from the two patterns, so every definition listed really can win).
  */
 export function reachableDefinitions(rules: RuleSet, included: string[], dropUnmatched: boolean): EventDef[] {
-  const order = [...rules.definitions].reverse().map((d) => ({ d, inc: d.included.map(compileGlob), exc: d.excluded.map(compileGlob) }));
-  const winner = (t: string): EventDef | null => order.find((o) => o.inc.some((g) => g(t)) && !o.exc.some((g) => g(t)))?.d ?? null;
+  const winner = winnerFinder(rules, true);
   const useBuiltin = !dropUnmatched && !rules.definitions.some((d) => d.isCatchAll);
   const out = new Set<EventDef>();
   for (const p of included) {

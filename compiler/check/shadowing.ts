@@ -3,8 +3,8 @@
 // objectstore.http.request under '*http.*').
 import { DiagnosticBag } from '../diagnostics.js';
 import { Codes } from '../messages.js';
-import type { EventDef, RuleSet } from '../model.js';
-import { parseGlob, globLiteral, compileGlob, type GlobToken } from '../../runtime/semantics/glob.js';
+import { patternMatcher, type EventDef, type RuleSet } from '../model.js';
+import { parseGlob, globLiteral, type GlobToken } from '../../runtime/semantics/glob.js';
 
 type Sym = { kind: 'star' } | { kind: 'any' } | { kind: 'char'; ch: string } | { kind: 'class'; key: string };
 
@@ -47,14 +47,10 @@ export function globContains(outer: string, inner: string): boolean {
   return go(0, 0);
 }
 
-function matchType(def: EventDef, t: string): boolean {
-  return def.included.some((p) => compileGlob(p)(t)) && !def.excluded.some((p) => compileGlob(p)(t));
-}
-
 /** The later definition that covers pattern `p` of an earlier definition, if any. */
 function coveredBy(p: string, later: EventDef[]): EventDef | undefined {
   const literal = globLiteral(parseGlob(p));
-  if (literal !== null) return later.find((d) => matchType(d, literal));
+  if (literal !== null) return later.find((d) => patternMatcher(d)(literal));
   return later.find((d) => d.excluded.length === 0 && d.included.some((q) => globContains(q, p)));
 }
 

@@ -3,7 +3,8 @@
 import { Project, StructureKind, VariableDeclarationKind, type StatementStructures, type OptionalKind, type SourceFileStructure } from 'ts-morph';
 import type { EventDef, Plugin, RuleSet, TraitDef, TraitType } from '../model.js';
 import { location } from '../source.js';
-import { compileGlob, globLiteral, globToRegExpSource, parseGlob } from '../../runtime/semantics/glob.js';
+import { globLiteral, globToRegExpSource, parseGlob } from '../../runtime/semantics/glob.js';
+import { winnerFinder } from '../model.js';
 import { commentText, ident, int, pyLit, regex, str, prop } from './codegen.js';
 import { emitStepPath, emitValuePath, isValuePath, type EmitScope } from './paths.js';
 
@@ -134,14 +135,13 @@ function traitInterface(def: EventDef, name: string): StatementStructures {
 
 /** The winner of each literal event type, in full match order (globs of later definitions included). */
 function exactTable(rules: RuleSet): Array<[string, number]> {
-  const order = [...rules.definitions].reverse().map((d) => ({ d, inc: d.included.map(compileGlob), exc: d.excluded.map(compileGlob) }));
-  const winner = (t: string): number => order.find((o) => o.inc.some((g) => g(t)) && !o.exc.some((g) => g(t)))?.d.index ?? -1;
+  const winner = winnerFinder(rules, true);
   const literals = new Set<string>();
   for (const d of rules.definitions) for (const p of d.included) {
     const lit = globLiteral(parseGlob(p));
     if (lit !== null) literals.add(lit);
   }
-  return [...literals].sort().map((t) => [t, winner(t)]);
+  return [...literals].sort().map((t) => [t, winner(t)?.index ?? -1]);
 }
 
 function globEntries(rules: RuleSet): string[] {

@@ -2,11 +2,10 @@
 // oracle for the generated decoders and the engine of `herald explain`.
 import { location } from '../source.js';
 import type { EventDef, Plugin, RuleSet, TraitDef } from '../model.js';
-import { matchOrder } from '../model.js';
+import { matchOrder, winnerFinder } from '../model.js';
 import { find, pathString } from './jsonpath.js';
 import { wrap } from '../../runtime/semantics/jsonpath-steps.js';
 import { bitfieldPlugin, firstNonNull, mapPlugin, splitPlugin, timedeltaPlugin, type PluginMatch } from '../../runtime/semantics/plugins.js';
-import { compileGlob } from '../../runtime/semantics/glob.js';
 import { PyError, type PyDict, type PyValue } from '../../runtime/semantics/pyvalue.js';
 import { makeTrait, type DefinitionMatcher, type Trait } from '../../runtime/semantics/event.js';
 
@@ -46,17 +45,9 @@ export function interpretTraits(def: EventDef, body: PyDict): Trait[] {
 
 /** A DefinitionMatcher that walks the definitions in match order for every event. */
 export function interpreter(rules: RuleSet, dropUnmatched = false): DefinitionMatcher<EventDef> {
-  const order = matchOrder(rules, dropUnmatched).map((d) => ({
-    def: d,
-    inc: d.included.map(compileGlob),
-    exc: d.excluded.map(compileGlob),
-  }));
   return {
-    callsFnmatch: order.some((o) => o.inc.length > 0),
-    match(eventType: string): EventDef | null {
-      for (const o of order) if (o.inc.some((g) => g(eventType)) && !o.exc.some((g) => g(eventType))) return o.def;
-      return null;
-    },
+    callsFnmatch: matchOrder(rules, dropUnmatched).some((d) => d.included.length > 0),
+    match: winnerFinder(rules, dropUnmatched),
     traits: interpretTraits,
     describe: (d: EventDef) => `${location(d.span)} (${d.label})`,
   };

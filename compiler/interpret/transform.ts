@@ -1,7 +1,7 @@
 // The reference transformer: evaluates each matching entry's template against a decoded event.
 import type { DecodedEvent, Trait } from '../../runtime/semantics/event.js';
 import type { PyValue } from '../../runtime/semantics/pyvalue.js';
-import { compileGlob } from '../../runtime/semantics/glob.js';
+import { patternMatcher } from '../model.js';
 import { traitOutput, type Output } from '../../runtime/semantics/transform.js';
 import type { Template, Transformer } from '../transform-model.js';
 
@@ -20,8 +20,13 @@ export function evaluateTemplate(t: Template, e: DecodedEvent, traits: Map<strin
   }
 }
 
+// Patterns are compiled once per transformer, not once per event.
+const matchers = new WeakMap<Transformer, (eventType: string) => boolean>();
+
 export function matchesTransformer(t: Transformer, eventType: string): boolean {
-  return t.included.some((p) => compileGlob(p)(eventType)) && !t.excluded.some((p) => compileGlob(p)(eventType));
+  let accepts = matchers.get(t);
+  if (!accepts) matchers.set(t, (accepts = patternMatcher(t)));
+  return accepts(eventType);
 }
 
 /** Every entry whose event_type matches produces one output, in file order. */

@@ -5,9 +5,10 @@ import { parseArgs } from 'node:util';
 import { loadDefinitions } from './check/definitions.js';
 import { renderJson, renderText, strictify, type Diagnostic } from './diagnostics.js';
 import { interpreter } from './interpret/decode.js';
-import { decodeLine, formatResult, type DecodeOptions, type DefinitionMatcher } from '../runtime/semantics/event.js';
+import { decodeLine, formatResult, type DecodedEvent, type DecodeOptions, type DefinitionMatcher } from '../runtime/semantics/event.js';
 import { compiledMatcher } from '../runtime/decode/rt.js';
-import { compileRules, compiledRulesFor, staleFiles, writeFiles } from './compile.js';
+import { compileRules, compiledRulesFor, compiledTransformsFor, staleFiles, writeFiles } from './compile.js';
+import { compiledTransformer } from '../runtime/transform/rt.js';
 import { Codes } from './messages.js';
 import { loadSettings } from './check/settings.js';
 import type { Settings } from './transform-model.js';
@@ -132,13 +133,14 @@ function cmdCompile(args: string[]): number {
   const text = readSource(path);
   if (text === null) return 1;
   const started = performance.now();
-  const result = compileRules({ definitionsPath: path, definitionsText: text, outDir: values.out!, typeCheck: true });
   const iniPath = `${values.rules}/settings.ini`;
-  if (result.rules && !values.definitions && existsSync(iniPath)) {
-    const iniText = readSource(iniPath);
-    if (iniText === null) return 1;
-    result.diagnostics.push(...loadSettings(iniPath, iniText, result.rules).diagnostics.items);
+  let settingsText: string | undefined;
+  if (!values.definitions && existsSync(iniPath)) {
+    const t = readSource(iniPath);
+    if (t === null) return 1;
+    settingsText = t;
   }
+  const result = compileRules({ definitionsPath: path, definitionsText: text, settingsPath: settingsText === undefined ? undefined : iniPath, settingsText, outDir: values.out!, typeCheck: true });
   const diags = values.strict ? strictify(result.diagnostics) : result.diagnostics;
   printDiagnostics(diags, values.format!);
   if (diags.some((d) => d.severity === 'error') || result.files.size === 0) return 1;
@@ -152,7 +154,8 @@ function cmdCompile(args: string[]): number {
   }
   const written = writeFiles(values.out!, result.files);
   const defs = result.rules!.definitions.length;
-  process.stderr.write(`herald: ${defs} definitions from ${path} -> ${values.out}/ (${written.length ? `wrote ${written.join(', ')}` : 'unchanged'}; type-checked in ${result.typeCheckSeconds.toFixed(2)} s, ${seconds} s in all)\n`);
+  const entries = result.settings ? `, ${result.settings.transformers.length} transformer entries from ${iniPath}` : '';
+  process.stderr.write(`herald: ${defs} definitions from ${path}${entries} -> ${values.out}/ (${written.length ? `wrote ${written.join(', ')}` : 'unchanged'}; type-checked in ${result.typeCheckSeconds.toFixed(2)} s, ${seconds} s in all)\n`);
   return 0;
 }
 
@@ -205,10 +208,12 @@ async function cmdTransform(args: string[]): Promise<number> {
   });
   const loaded = loadRuleDir(values.rules!, values.strict!, values.format!, true, true);
   if (typeof loaded === 'number') return loaded;
+  const settings = loaded.settings!;
   const matcher: DefinitionMatcher<unknown> = values.interpret ? interpreter(loaded.rules) : compiledMatcher((await compiledRulesFor(loaded.rules)).compiled);
+  const transform = values.interpret ? (e: DecodedEvent) => interpretTransform(settings.transformers, e) : compiledTransformer((await compiledTransformsFor(loaded.rules, settings)).compiled);
   await mapStdinLines((line) => {
     const r = decodeLine(matcher, line);
-    const outputs = r.kind === 'event' ? interpretTransform(loaded.settings!.transformers, r.event) : [];
+    const outputs = r.kind === 'event' ? transform(r.event) : [];
     return formatTransform(messageIdOf(line, r), r, outputs);
   });
   return 0;

@@ -25,6 +25,8 @@ export interface Transformer {
 export interface Settings {
   path: string;
   sha256: string;
+  /** Digest of the transformer list's value (runtime/config/settings.ts). */
+  transformerDigest: string;
   transformers: Transformer[];
   /** Runtime options by section (literal values, or strings). */
   options: Map<string, Map<string, PyValue>>;

@@ -5,15 +5,16 @@ import { createHash } from 'node:crypto';
 import { SourceFile, type Span } from '../source.js';
 import { DiagnosticBag } from '../diagnostics.js';
 import { TransformCodes as C } from '../messages.js';
-import { readIni, type IniOption, type IniValue } from '../parse/ini.js';
-import { LiteralError, literalValue, parsePyLiteral, type LitNode } from '../parse/pyliteral.js';
-import { SETTINGS_SCHEMA, SINKS } from '../../runtime/config/schema.js';
+import { readIni, type IniOption, type IniValue } from '../../runtime/config/ini.js';
+import { readRuntimeOptions, transformerDigest } from '../../runtime/config/settings.js';
+import { LiteralError, literalValue, parsePyLiteral, type LitNode } from '../../runtime/config/pyliteral.js';
+import { SINKS } from '../../runtime/config/schema.js';
 import type { PyValue } from '../../runtime/semantics/pyvalue.js';
 import { winnerFinder, type EventDef, type RuleSet } from '../model.js';
 import { location } from '../source.js';
 import type { Settings, Template, Transformer } from '../transform-model.js';
 import { compileGlob, globLiteral, parseGlob } from '../../runtime/semantics/glob.js';
-import { closest, didYouMean } from './suggest.js';
+import { closest, didYouMean } from '../../runtime/config/suggest.js';
 
 const ENTRY_KEYS = ['event_type', 'event_define'];
 const DEFINE_KEYS = ['event_type', 'traits'];
@@ -24,44 +25,14 @@ export function loadSettings(path: string, text: string, rules: RuleSet, dropUnm
   const diags = new DiagnosticBag();
   const span = (start: number, end: number): Span => ({ file, start, end: Math.max(end, start) });
   const ini = readIni(file);
-  for (const e of ini.errors) diags.error(C.IniSyntax, e.message, span(e.start, e.end));
   const valueSpan = (v: IniValue, a: number, b: number): Span => span(v.offsets[a] ?? v.offsets[v.offsets.length - 1]!, (v.offsets[Math.max(a, b - 1)] ?? v.offsets[v.offsets.length - 1]!) + 1);
   const nodeSpan = (v: IniValue, n: { start: number; end: number }): Span => valueSpan(v, n.start, n.end);
 
-  const options = new Map<string, Map<string, PyValue>>();
-  let transformers: Transformer[] = [];
-  const sectionsSeen = [...ini.sections.values()];
-  if (ini.defaults.options.size) sectionsSeen.push(ini.defaults);
-  for (const section of sectionsSeen) {
-    const schema = SETTINGS_SCHEMA[section.name];
-    if (!schema && section.name !== 'DEFAULT') {
-      diags.error(C.UnknownOption, `unknown section [${section.name}]${didYouMean(section.name, Object.keys(SETTINGS_SCHEMA))}`, span(section.start, section.end));
-      continue;
-    }
-    const values = new Map<string, PyValue>();
-    options.set(section.name, values);
-    for (const opt of section.options.values()) {
-      const spec = schema?.[opt.name] ?? Object.values(SETTINGS_SCHEMA).find((s) => s[opt.name])?.[opt.name];
-      if (!spec) {
-        const known = schema ? Object.keys(schema) : Object.values(SETTINGS_SCHEMA).flatMap((s) => Object.keys(s));
-        diags.error(C.UnknownOption, `unknown option '${opt.name}' in [${section.name}]${didYouMean(opt.name, known)}`, span(opt.nameStart, opt.nameEnd));
-        continue;
-      }
-      if (spec.kind === 'transformer') {
-        transformers = checkTransformers(opt);
-        continue;
-      }
-      let v: PyValue = opt.value.text;
-      try {
-        v = literalValue(parsePyLiteral(opt.value.text));
-      } catch {
-        // not a literal: the string as written (transport_url = rabbit://…)
-      }
-      const ok = spec.kind === 'string' ? typeof v === 'string' || v === null : spec.kind === 'int' ? typeof v === 'number' && Number.isInteger(v) : spec.kind === 'list' ? Array.isArray(v) && v.every((x) => typeof x === 'string') : typeof v === 'boolean';
-      if (!ok) diags.error(C.BadOptionValue, `option '${opt.name}' must be ${spec.kind === 'list' ? 'a list of strings' : spec.kind === 'int' ? 'an integer' : `a ${spec.kind}`}, not ${JSON.stringify(opt.value.text)}`, valueSpan(opt.value, 0, opt.value.text.length));
-      values.set(opt.name, v);
-    }
-  }
+  const runtime = readRuntimeOptions(ini);
+  for (const p of runtime.problems) diags.error(p.code, p.message, span(p.start ?? 0, p.end ?? 0));
+  const options = runtime.values;
+  let digest = transformerDigest([]);
+  const transformers = runtime.transformer ? checkTransformers(runtime.transformer) : [];
 
   function checkTransformers(opt: IniOption): Transformer[] {
     const v = opt.value;
@@ -73,6 +44,7 @@ export function loadSettings(path: string, text: string, rules: RuleSet, dropUnm
       diags.error(C.LiteralSyntax, `transformer is not a valid Python literal: ${e.message}`, valueSpan(v, e.start, e.end));
       return [];
     }
+    digest = transformerDigest(literalValue(root));
     if (root.kind !== 'list') {
       diags.error(C.TransformerShape, 'transformer must be a list of {event_type, event_define} dicts', nodeSpan(v, root));
       return [];
@@ -193,7 +165,7 @@ export function loadSettings(path: string, text: string, rules: RuleSet, dropUnm
 
   const hasErrors = diags.hasErrors;
   const sha256 = createHash('sha256').update(text).digest('hex');
-  return { settings: hasErrors ? null : { path, sha256, transformers, options }, diagnostics: diags };
+  return { settings: hasErrors ? null : { path, sha256, transformerDigest: digest, transformers, options }, diagnostics: diags };
 }
 
 /** A string the pattern accepts, with every `*` replaced by `star`. */

@@ -2,7 +2,7 @@
 // definition, and the table of definition sites. Built as ts-morph structures and printed once.
 import { Project, StructureKind, VariableDeclarationKind, type StatementStructures, type OptionalKind, type SourceFileStructure } from 'ts-morph';
 import type { EventDef, Plugin, RuleSet, TraitDef, TraitType } from '../model.js';
-import { location } from '../source.js';
+import { location, type Span } from '../source.js';
 import { globLiteral, globToRegExpSource, parseGlob } from '../../runtime/semantics/glob.js';
 import { winnerFinder } from '../model.js';
 import { commentText, ident, int, pyLit, regex, str, prop } from './codegen.js';
@@ -13,10 +13,12 @@ export interface EmitOptions {
   runtimeImport: string;
 }
 
-/** A generated function and the definition it was made from (to map type errors back). */
+/** A generated function and the rule it was made from (to map type errors back). */
 export interface FunctionSite {
   name: string;
-  def: EventDef;
+  /** 'definition' or 'transformer entry', for messages. */
+  what: string;
+  span: Span;
 }
 
 export interface EmittedModule {
@@ -170,7 +172,7 @@ export function emitDecoders(rules: RuleSet, opts: EmitOptions): EmittedModule {
   for (const def of all) {
     const name = def.index < 0 ? 'builtinCatchAll' : ident('definition', def.index);
     const typeName = def.index < 0 ? 'BuiltinCatchAllTraits' : ident('Definition', def.index) + 'Traits';
-    functions.push({ name, def });
+    functions.push({ name, what: 'definition', span: def.span });
     fnStatements.push({ kind: StructureKind.Function, ...definitionFunction(def, name, scope) });
     types.push(traitInterface(def, typeName));
   }

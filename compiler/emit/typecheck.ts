@@ -4,6 +4,7 @@ import { Project, ts } from 'ts-morph';
 import type { DiagnosticBag } from '../diagnostics.js';
 import { Codes } from '../messages.js';
 import type { FunctionSite } from './decoders.js';
+export type { FunctionSite };
 
 export interface GeneratedFile {
   /** Absolute path the file will have. */
@@ -42,8 +43,8 @@ export function typeCheckGenerated(files: GeneratedFile[], diags: DiagnosticBag)
       const text = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, '\n');
       const inFn = ranges.find((r) => line >= r.from && line <= r.to);
       const where = `${f.path}:${line}`;
-      if (inFn) diags.error(Codes.GeneratedTypeError, `the code generated for this definition does not type-check: ${text} (${where}, function ${inFn.site.name})`, inFn.site.def.span);
-      else if (f.functions[0]) diags.error(Codes.GeneratedTypeError, `the generated module does not type-check: ${text} (${where})`, f.functions[0].def.span);
+      if (inFn) diags.error(Codes.GeneratedTypeError, `the code generated for this ${inFn.site.what} does not type-check: ${text} (${where}, function ${inFn.site.name})`, inFn.site.span);
+      else if (f.functions[0]) diags.error(Codes.GeneratedTypeError, `the generated module does not type-check: ${text} (${where})`, f.functions[0].span);
     }
   }
   return errors;

@@ -2,6 +2,7 @@
 import type { DecodedEvent, Trait } from '../../runtime/semantics/event.js';
 import type { PyValue } from '../../runtime/semantics/pyvalue.js';
 import { patternMatcher } from '../model.js';
+import { location } from '../source.js';
 import { traitOutput, type Output } from '../../runtime/semantics/transform.js';
 import type { Template, Transformer } from '../transform-model.js';
 
@@ -32,5 +33,5 @@ export function matchesTransformer(t: Transformer, eventType: string): boolean {
 /** Every entry whose event_type matches produces one output, in file order. */
 export function interpretTransform(transformers: Transformer[], e: DecodedEvent): Output[] {
   const traits = new Map(e.traits.map((t) => [t.name, t]));
-  return transformers.filter((t) => matchesTransformer(t, e.event_type)).map((t) => ({ event_type: t.sink, traits: evaluateTemplate(t.template, e, traits) }));
+  return transformers.filter((t) => matchesTransformer(t, e.event_type)).map((t) => ({ event_type: t.sink, traits: evaluateTemplate(t.template, e, traits), rule: location(t.span) }));
 }

@@ -7,6 +7,8 @@ import { floatRepr } from './pyrepr.js';
 export interface Output {
   event_type: string;
   traits: PyValue;
+  /** settings.ini:line:col of the transformer entry that produced it (for logs). */
+  rule: string;
 }
 
 /** A decoded trait as the UI receives it: int exact, non-finite float null. */

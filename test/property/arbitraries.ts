@@ -103,7 +103,7 @@ const trait = fc.record({
   plugin,
 });
 
-const PATTERNS = ['a.b', 'a.*', '*', '!a.c', 'a.?', '[ab].*', 'b.x', '*.x', '!*.x', 'x', "q'uote*", '__proto__'];
+export const PATTERNS = ['a.b', 'a.*', '*', '!a.c', 'a.?', '[ab].*', 'b.x', '*.x', '!*.x', 'x', "q'uote*", '__proto__'];
 export const EVENT_TYPES = ['a.b', 'a.c', 'b.x', 'x', '', 'q\'uote.x', '__proto__'];
 
 const definition = fc.record({
@@ -180,3 +180,56 @@ export const notificationJson: fc.Arbitrary<string> = fc
       ]),
     ),
   );
+
+/** A Python string literal for any text (everything outside printable ASCII escaped). */
+export function pyStr(s: string): string {
+  let out = "'";
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\' || ch === "'") out += '\\' + ch;
+    else if (c >= 0x20 && c < 0x7f) out += ch;
+    else out += c > 0xffff ? '\\U' + c.toString(16).padStart(8, '0') : '\\u' + c.toString(16).padStart(4, '0');
+  }
+  return out + "'";
+}
+
+/** Trait names a template may read: declared ones (KEYS), defaults, and some nobody produces. */
+const DECLARED_REFS = KEYS.map((k) => `@traits.${k}`);
+const DEFAULT_REFS = ['@traits.service', '@traits.user_id', '@traits.project_id', '@traits.request_id', '@traits.tenant_id', '@event_type', '@message_id', '@generated'];
+
+const templateLeaf: fc.Arbitrary<string> = fc.oneof(
+  // Default traits exist in every definition; a declared name is an error wherever no reachable
+  // definition declares it, so those are rarer (most lists must compile).
+  { weight: 6, arbitrary: fc.constantFrom(...DEFAULT_REFS).map(pyStr) },
+  { weight: 1, arbitrary: fc.constantFrom(...DECLARED_REFS).map(pyStr) },
+  { weight: 1, arbitrary: fc.constantFrom('@@traits.user_id', '@@', 'STATES', '', '__proto__', 'l\u2028s', "x'y", '*/', '${x}').map(pyStr) },
+  { weight: 1, arbitrary: fc.constantFrom('None', 'True', 'False', '0', '-7', '1.0', '2.5e-3', '18446744073709551616', '0x1F', '1_000', '-0.0') },
+);
+
+/** A template as Python literal text: dicts, lists, tuples, references and literals. */
+const templateText: fc.Arbitrary<string> = fc.letrec<{ t: string }>((tie) => ({
+  t: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { weight: 4, arbitrary: templateLeaf },
+    { weight: 1, arbitrary: fc.array(tie('t'), { maxLength: 3 }).map((xs) => `[${xs.join(', ')}]`) },
+    { weight: 1, arbitrary: fc.array(tie('t'), { maxLength: 3 }).map((xs) => `(${xs.join(', ')}${xs.length === 1 ? ',' : ''})`) },
+    { weight: 1, arbitrary: fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), tie('t')), { maxLength: 3, selector: ([k]) => k }).map((es) => `{${es.map(([k, v]) => `${pyStr(k)}: ${v}`).join(', ')}}`) },
+  ),
+})).t;
+
+const transformerEntry = fc.record({
+  eventType: fc.oneof(fc.constantFrom(...PATTERNS), fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 3 })),
+  toid: fc.oneof(fc.constantFrom('@traits.user_id', '@traits.project_id', 'u1').map(pyStr), templateLeaf),
+  message: templateText,
+  extra: fc.uniqueArray(fc.tuple(fc.constantFrom('message_event', 'message_type', ...KEYS), templateText), { maxLength: 3, selector: ([k]) => k }),
+});
+
+/** settings.ini text with a random [NOTIFY_MANAGER] transformer list. */
+export const settingsIni: fc.Arbitrary<string> = fc.array(transformerEntry, { minLength: 1, maxLength: 4 }).map((entries) => {
+  const lines = entries.map((e) => {
+    const et = typeof e.eventType === 'string' ? pyStr(e.eventType) : `[${e.eventType.map(pyStr).join(', ')}]`;
+    const traits = [['toid', e.toid], ...e.extra.filter(([k]) => k !== 'toid' && k !== 'message'), ['message', e.message]].map(([k, v]) => `${pyStr(k!)}: ${v}`).join(', ');
+    return `    {'event_type': ${et}, 'event_define': {'event_type': 'websocket.send', 'traits': {${traits}}}},`;
+  });
+  return `[NOTIFY_MANAGER]\ntransformer = [\n${lines.join('\n')}\n  ]\n`;
+});

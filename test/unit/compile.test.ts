@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDefinitions } from '../../compiler/check/definitions.js';
 import { emitDecoders } from '../../compiler/emit/decoders.js';
+import { emitTransformers } from '../../compiler/emit/transformers.js';
+import { loadSettings } from '../../compiler/check/settings.js';
 import { typeCheckGenerated } from '../../compiler/emit/typecheck.js';
 import { DiagnosticBag, renderText } from '../../compiler/diagnostics.js';
 import { ROOT, SAMPLES } from '../helpers.js';
@@ -66,5 +68,53 @@ describe('herald compile', () => {
     expect(bag.items).toHaveLength(1);
     const rendered = renderText(bag.items[0]!);
     expect(rendered).toMatch(/^typed\.yaml:5:15: error HE501: the code generated for this definition does not type-check: Type .* is not assignable to type 'number'/);
+  });
+
+  it('with settings.ini it writes transformers.ts too, and --check catches a stale one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-compile-'));
+    cpSync(join(SAMPLES, 'seed', 'event_definitions.yaml'), join(dir, 'event_definitions.yaml'));
+    cpSync(join(SAMPLES, 'seed', 'settings.ini'), join(dir, 'settings.ini'));
+    const out = join(dir, 'out');
+    expect(herald(['compile', '--rules', dir, '--out', out]).status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['decoders.ts', 'transformers.ts']);
+    writeFileSync(join(dir, 'settings.ini'), readFileSync(join(dir, 'settings.ini'), 'utf8').replace("'state': 'created'", "'state': 'ready'"));
+    const stale = herald(['compile', '--rules', dir, '--out', out, '--check']);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toMatch(/transformers\.ts: error HE502: out of date/);
+    expect(stale.stderr).not.toMatch(/decoders\.ts: error/);
+  });
+
+  it('each generated transformer names its settings.ini entry, and reads traits through the typed view', () => {
+    const text = readFileSync(join(ROOT, 'generated', 'transformers.ts'), 'utf8');
+    const fns = text.split('\n').map((l, i, all) => [l, all[i - 1] ?? ''] as const).filter(([l]) => /^function transformer\d+\(/.test(l));
+    expect(fns.length).toBeGreaterThanOrEqual(7);
+    for (const [fn, comment] of fns) {
+      expect(comment).toMatch(/^\/\/ rules\/settings\.ini:\d+:\d+ entry \d+: .* -> websocket\.send$/);
+      expect(fn).toMatch(/traits: rt\.TraitView<Transformer\d+Traits>/);
+    }
+    expect(text).not.toMatch(/interpret|evaluateTemplate/);
+  });
+
+  it('tsc re-checks template references: a wrong trait name in generated code is HE501 at the entry', () => {
+    const read = (f: string) => readFileSync(join(SAMPLES, 'seed', f), 'utf8');
+    const rules = loadDefinitions('seed/event_definitions.yaml', read('event_definitions.yaml')).rules!;
+    const settings = loadSettings('seed/settings.ini', read('settings.ini'), rules).settings!;
+    const decoders = emitDecoders(rules, { runtimeImport: '../runtime/decode/rt.js' });
+    const transformers = emitTransformers(rules, settings, { runtimeImport: '../runtime/transform/rt.js', decodersImport: './decoders.js' });
+    // What an emitter that skipped the compiler's check would produce.
+    const broken = transformers.text.replace('traits.get("display_name")', 'traits.get("usr_name")');
+    expect(broken).not.toBe(transformers.text);
+    const bag = new DiagnosticBag();
+    typeCheckGenerated(
+      [
+        { path: join(ROOT, 'generated', 'decoders.ts'), text: decoders.text, functions: decoders.functions },
+        { path: join(ROOT, 'generated', 'transformers.ts'), text: broken, functions: transformers.functions },
+      ],
+      bag,
+    );
+    expect(bag.items).toHaveLength(1);
+    const ini = read('settings.ini');
+    const line = ini.slice(0, ini.indexOf("'event_type': 'volume.create.end'")).split('\n').length;
+    expect(renderText(bag.items[0]!)).toMatch(new RegExp(`^seed/settings\\.ini:${line}:\\d+: error HE501: the code generated for this transformer entry does not type-check: .*"usr_name"`));
   });
 });

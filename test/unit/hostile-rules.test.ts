@@ -13,6 +13,12 @@ import { compiledMatcher } from '../../runtime/decode/rt.js';
 import { decodeInput } from '../../runtime/semantics/event.js';
 import { parsePyJson } from '../../runtime/semantics/pyjson.js';
 import { ROOT } from '../helpers.js';
+import { loadSettings } from '../../compiler/check/settings.js';
+import { emitTransformers } from '../../compiler/emit/transformers.js';
+import { compileTransformsInMemory } from '../../compiler/emit/load.js';
+import { interpretTransform } from '../../compiler/interpret/transform.js';
+import { compiledTransformer } from '../../runtime/transform/rt.js';
+import { pyStr } from '../property/arbitraries.js';
 
 const NASTY = `q'uo"te\\\\back*/\${x}\u2028__proto__`;
 
@@ -101,5 +107,42 @@ describe('hostile rule text', () => {
     const bag = new DiagnosticBag();
     typeCheckGenerated([{ path: join(ROOT, 'generated', 'hostile-check.ts'), text, functions }], bag);
     expect(bag.items.map((d) => d.message)).toEqual([]);
+  });
+
+  // The same hostile names read by a transformer, and used as its keys and literals.
+  const hostileNames = ['__proto__', 'constructor', `*/ \${alert(1)} \u2028 " '`, 'back\\slash', 'sep\u2028line', 'mapped'];
+  const ini = `[NOTIFY_MANAGER]
+transformer = [
+    {'event_type': ${pyStr('evil.*/${x}*')}, 'event_define': {'event_type': 'websocket.send', 'traits': {
+        'toid': '@traits.user_id', ${pyStr('__proto__')}: ${pyStr(NASTY)},
+        'message': {${hostileNames.map((n) => `${pyStr(n)}: ${pyStr('@traits.' + n)}`).join(', ')}, ${pyStr('*/${x}')}: [${pyStr('@@' + NASTY)}]}}}},
+  ]
+`;
+  const settings = loadSettings('hostile.ini', ini, rules!).settings;
+
+  it('transformers over hostile names load, type-check and run like the interpreter', () => {
+    expect(settings).not.toBeNull();
+    const decoders = emitDecoders(rules!, { runtimeImport: '../runtime/decode/rt.js' });
+    const transformers = emitTransformers(rules!, settings!, { runtimeImport: '../runtime/transform/rt.js', decodersImport: './decoders.js' });
+    const bag = new DiagnosticBag();
+    typeCheckGenerated(
+      [
+        { path: join(ROOT, 'generated', 'decoders.ts'), text: decoders.text, functions: decoders.functions },
+        { path: join(ROOT, 'generated', 'transformers.ts'), text: transformers.text, functions: transformers.functions },
+      ],
+      bag,
+    );
+    expect(bag.items.map((d) => d.message)).toEqual([]);
+    const protoKeys = Object.getOwnPropertyNames(Object.prototype).sort();
+    const r = decodeInput(interpreter(rules!), parsePyJson(notification));
+    expect(r.kind).toBe('event');
+    if (r.kind !== 'event') return;
+    const want = interpretTransform(settings!.transformers, r.event);
+    const got = compiledTransformer(compileTransformsInMemory(rules!, settings!))(r.event);
+    expect(got).toStrictEqual(want);
+    const message = (got[0]!.traits as Map<string, unknown>).get('message') as Map<string, unknown>;
+    expect(message.get('__proto__')).toBe('__proto__');
+    expect(message.get('*/${x}')).toEqual(['@' + NASTY]);
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoKeys);
   });
 });

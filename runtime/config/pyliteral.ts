@@ -2,7 +2,7 @@
 // dicts with string keys, lists, tuples (-> lists), str (all quote forms, r/u prefixes, escapes,
 // implicit concatenation), int (any base, `_`, exact beyond 2^53), float, True/False/None,
 // unary +/-, comments and line joining. Everything else is an error with an offset.
-import { type PyValue, makeFloat } from '../../runtime/semantics/pyvalue.js';
+import { type PyValue, makeFloat } from '../semantics/pyvalue.js';
 
 export type LitNode =
   | { kind: 'dict'; entries: Array<{ key: LitNode & { kind: 'str' }; value: LitNode }>; start: number; end: number }

@@ -1,7 +1,10 @@
 // Python 3.11 configparser.RawConfigParser() with default options, reading a file (universal
 // newlines), keeping the file offset of every character of every value so that errors in a
 // value (a Python literal, say) point into the INI file.
-import type { SourceFile } from '../source.js';
+/** Anything with the file's text (the compiler's SourceFile is one). */
+export interface IniSource {
+  text: string;
+}
 
 /** Python's str.isspace() characters (str.strip() removes them). */
 const PY_SPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
@@ -61,7 +64,7 @@ interface Pending {
   pieces: Array<{ text: string; start: number }>;
 }
 
-export function readIni(file: SourceFile): IniFile {
+export function readIni(file: IniSource): IniFile {
   const text = file.text;
   const defaults: IniSection = { name: 'DEFAULT', start: 0, end: 0, options: new Map() };
   const sections = new Map<string, IniSection>();

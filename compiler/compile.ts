@@ -8,6 +8,7 @@ import { DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import { emitDecoders } from './emit/decoders.js';
 import { emitTransformers } from './emit/transformers.js';
 import { loadSettings } from './check/settings.js';
+import { renderCatalogue } from './catalogue/catalogue.js';
 import type { Settings } from './transform-model.js';
 import type { CompiledTransforms } from '../runtime/transform/rt.js';
 import { typeCheckGenerated, type GeneratedFile } from './emit/typecheck.js';
@@ -74,6 +75,7 @@ export function compileRules(input: CompileInput): CompileOutput {
     if (bag.hasErrors) return done(settings, [...settingsDiags, ...bag.items], typeCheckSeconds);
   }
   for (const g of generated) files.set(basename(g.path), g.text);
+  files.set('catalogue.html', renderCatalogue(rules, settings));
   return done(settings, settingsDiags, typeCheckSeconds);
 }
 

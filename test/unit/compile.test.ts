@@ -28,7 +28,7 @@ describe('herald compile', () => {
     const out = join(dir, 'out');
     const first = herald(['compile', '--rules', dir, '--out', out]);
     expect(first.status).toBe(0);
-    expect(readdirSync(out)).toEqual(['decoders.ts']);
+    expect(readdirSync(out).sort()).toEqual(['catalogue.html', 'decoders.ts']);
     expect(herald(['compile', '--rules', dir, '--out', out, '--check']).status).toBe(0);
     writeFileSync(join(out, 'decoders.ts'), readFileSync(join(out, 'decoders.ts'), 'utf8') + '\n// edited by hand\n');
     const stale = herald(['compile', '--rules', dir, '--out', out, '--check']);
@@ -76,7 +76,7 @@ describe('herald compile', () => {
     cpSync(join(SAMPLES, 'seed', 'settings.ini'), join(dir, 'settings.ini'));
     const out = join(dir, 'out');
     expect(herald(['compile', '--rules', dir, '--out', out]).status).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['decoders.ts', 'transformers.ts']);
+    expect(readdirSync(out).sort()).toEqual(['catalogue.html', 'decoders.ts', 'transformers.ts']);
     writeFileSync(join(dir, 'settings.ini'), readFileSync(join(dir, 'settings.ini'), 'utf8').replace("'state': 'created'", "'state': 'ready'"));
     const stale = herald(['compile', '--rules', dir, '--out', out, '--check']);
     expect(stale.status).toBe(1);
@@ -116,5 +116,26 @@ describe('herald compile', () => {
     const ini = read('settings.ini');
     const line = ini.slice(0, ini.indexOf("'event_type': 'volume.create.end'")).split('\n').length;
     expect(renderText(bag.items[0]!)).toMatch(new RegExp(`^seed/settings\\.ini:${line}:\\d+: error HE501: the code generated for this transformer entry does not type-check: .*"usr_name"`));
+  });
+
+  it('renders the catalogue: event type, winning definition, traits, firing entry and frame, all HTML-escaped', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-compile-'));
+    const yaml = readFileSync(join(SAMPLES, 'seed', 'event_definitions.yaml'), 'utf8') + '- event_type: "<script>alert(1)</script>"\n  traits:\n    "a&b":\n      fields: payload.x\n';
+    writeFileSync(join(dir, 'event_definitions.yaml'), yaml);
+    cpSync(join(SAMPLES, 'seed', 'settings.ini'), join(dir, 'settings.ini'));
+    const out = join(dir, 'out');
+    const r = herald(['compile', '--rules', dir, '--out', out]);
+    expect(r.status).toBe(0);
+    const html = readFileSync(join(out, 'catalogue.html'), 'utf8');
+    const section = html.slice(html.indexOf('<h3><code>volume.create.end</code></h3>'));
+    expect(section).toMatch(/Decoded by <code>volume\.create\.\*<\/code> <span class="loc">\(.*event_definitions\.yaml:\d+:\d+\)<\/span>/);
+    expect(section).toContain('<tr><td><code>display_name</code></td><td>text</td><td><code>payload.display_name</code></td></tr>');
+    expect(section).toMatch(/Transformer entry 1 <span class="loc">\(.*settings\.ini:\d+:\d+\)<\/span> → <code>websocket\.send<\/code>, addressed to <code>‹user_id: text›<\/code>/);
+    expect(section).toContain('&quot;resource_id&quot;: ‹resource_id: text›');
+    expect(section).toContain('&quot;state&quot;: &quot;created&quot;');
+    // Rule text never reaches the page as markup.
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>');
+    expect(html).toContain('<code>a&amp;b</code>');
   });
 });

@@ -27,6 +27,8 @@ commands:
   decode  [--rules DIR | --definitions FILE] [--interpret] [--drop-unmatched]
           [--store-raw LEVEL]... [--include-raw]            JSON lines on stdin -> events on stdout
   transform [--rules DIR] [--interpret]                     JSON lines on stdin -> UI messages on stdout
+  serve [--config FILE] [--rules DIR]                       the gateway (embedded HTTP ingest when no broker is configured)
+  token --sub USER [--projects P1,P2] [--config FILE]       mint an HS256 token with the configured jwt_secret
   explain [--rules DIR]                                     one notification on stdin -> how the rules treat it
 
 options common to all: --format text|json (diagnostics), --strict (warnings are errors)`;
@@ -229,6 +231,18 @@ async function cmdExplain(args: string[]): Promise<number> {
   return 0;
 }
 
+/** `herald serve`: the runtime with generated/, or with DIR compiled now (--rules DIR). */
+async function cmdServe(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, rules: { type: 'string' } }, strict: true });
+  const runtime = await import('../runtime/main.js');
+  if (!values.rules) return runtime.serveMain(args);
+  const loaded = loadRuleDir(values.rules, false, 'text', true, true);
+  if (typeof loaded === 'number') return loaded;
+  const rules = (await compiledRulesFor(loaded.rules)).compiled;
+  const transforms = (await compiledTransformsFor(loaded.rules, loaded.settings!)).compiled;
+  return runtime.serveMain(values.config ? ['--config', values.config] : [], { rules, transforms, from: values.rules });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -241,6 +255,10 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdTransform(rest);
       case 'explain':
         return await cmdExplain(rest);
+      case 'serve':
+        return await cmdServe(rest);
+      case 'token':
+        return await (await import('../runtime/main.js')).tokenMain(rest);
       case undefined:
       case '-h':
       case '--help':

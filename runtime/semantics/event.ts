@@ -62,7 +62,7 @@ export interface Dispatched {
   body: PyDict;
 }
 
-function versionCompatible(version: PyValue): boolean {
+export function versionCompatible(version: PyValue): boolean {
   if (version === null) return false;
   if (typeof version !== 'string') throw new PyError('AttributeError', `'${pyTypeName(version)}' object has no attribute 'split'`);
   const parts = version.split('.');

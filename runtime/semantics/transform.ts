@@ -18,16 +18,24 @@ export function traitOutput(t: Trait | undefined): PyValue {
   return t.value;
 }
 
-function dumps(v: PyValue): string {
-  if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'bigint') return v.toString();
-  if (v instanceof PyFloat) return floatRepr(v.value);
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Number.isFinite(v) ? floatRepr(v) : 'null';
-  if (Array.isArray(v)) return '[' + v.map(dumps).join(', ') + ']';
-  return '{' + [...v].map(([k, x]) => `${JSON.stringify(k)}: ${dumps(x)}`).join(', ') + '}';
+function writer(item: string, key: string): (v: PyValue) => string {
+  const dumps = (v: PyValue): string => {
+    if (v === null) return 'null';
+    if (typeof v === 'string') return JSON.stringify(v);
+    if (typeof v === 'boolean') return v ? 'true' : 'false';
+    if (typeof v === 'bigint') return v.toString();
+    if (v instanceof PyFloat) return Number.isFinite(v.value) ? floatRepr(v.value) : 'null';
+    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Number.isFinite(v) ? floatRepr(v) : 'null';
+    if (Array.isArray(v)) return '[' + v.map(dumps).join(item) + ']';
+    return '{' + [...v].map(([k, x]) => `${JSON.stringify(k)}${key}${dumps(x)}`).join(item) + '}';
+  };
+  return dumps;
 }
+
+/** Python's json.dumps with default separators, keys in template order. */
+const dumps = writer(', ', ': ');
+/** The same, compact: what the WebSocket frame carries. */
+export const dumpsCompact = writer(',', ':');
 
 export { dumps as dumpsTemplateOrder };
 

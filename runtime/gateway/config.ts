@@ -1,0 +1,139 @@
+// The gateway's configuration: settings.ini (optional) + HERALD_<SECTION>__<OPTION> overrides,
+// checked against the schema, as one typed object. Problems are reported like compiler
+// diagnostics (file:line:col: error CODE: message) so an operator gets the same quality of error.
+import { readFileSync } from 'node:fs';
+import { readIni } from '../config/ini.js';
+import { applyEnvironment, digestOfOption, optionOf, readRuntimeOptions, type SettingsProblem } from '../config/settings.js';
+import type { PyValue } from '../semantics/pyvalue.js';
+
+export interface CollectorConfig {
+  transportUrl: string;
+  exchanges: string[];
+  topics: string[];
+  priorities: string[];
+  queue: string;
+  deadLetterExchange: string;
+  durableQueues: boolean;
+  quorumQueue: boolean;
+  autoDelete: boolean;
+  prefetch: number;
+  maxMessageBytes: number;
+  maxJsonDepth: number;
+  dedupeSize: number;
+  reconnectMaxSeconds: number;
+}
+
+export interface WebSocketConfig {
+  host: string;
+  port: number;
+  path: string;
+  jwtSecret: string | null;
+  jwtPublicKeyFile: string | null;
+  jwtJwksFile: string | null;
+  jwtAudience: string | null;
+  jwtIssuer: string | null;
+  allowedOrigins: string[];
+  ingestToken: string | null;
+  authTimeout: number;
+  maxFrameBytes: number;
+  replaySize: number;
+  replaySeconds: number;
+  maxConnectionsPerUser: number;
+  maxConnections: number;
+  maxBackpressure: number;
+  maxBufferedBytes: number;
+  idleTimeout: number;
+  shutdownTimeout: number;
+  allowJsFallback: boolean;
+}
+
+export interface GatewayConfig {
+  /** The file it came from, or null for defaults and environment only. */
+  path: string | null;
+  collector: CollectorConfig;
+  websocket: WebSocketConfig;
+  /** Digest of the file's transformer list; null when the file has none. */
+  transformerDigest: string | null;
+  /** No broker configured: HTTP ingest and the live page. */
+  embedded: boolean;
+}
+
+export class ConfigError extends Error {}
+
+function where(path: string | null, text: string, p: SettingsProblem): string {
+  if (p.start === undefined || path === null) return `${path ?? 'environment'}: error ${p.code}: ${p.message}`;
+  const before = text.slice(0, p.start).split('\n');
+  return `${path}:${before.length}:${Array.from(before[before.length - 1]!).length + 1}: error ${p.code}: ${p.message}`;
+}
+
+/** Reads and checks the configuration; throws ConfigError listing every problem. */
+export function loadGatewayConfig(path: string | null, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  let text = '';
+  if (path !== null) {
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`${path}: error HE001: cannot read the configuration: ${(e as Error).message}`);
+    }
+  }
+  const read = readRuntimeOptions(readIni({ text }));
+  const problems = [...read.problems, ...applyEnvironment(read.values, env)];
+  let transformerDigest: string | null = null;
+  if (read.transformer) {
+    const d = digestOfOption(read.transformer);
+    if ('problem' in d) problems.push(d.problem);
+    else transformerDigest = d.digest;
+  }
+  if (problems.length) throw new ConfigError(problems.map((p) => where(path, text, p)).join('\n'));
+  const v = (section: string, option: string): PyValue => optionOf(read.values, section, option);
+  const s = (section: string, option: string): string => String(v(section, option) ?? '');
+  const sOrNull = (section: string, option: string): string | null => {
+    const x = v(section, option);
+    return x === null || x === '' ? null : String(x);
+  };
+  const n = (section: string, option: string): number => Number(v(section, option));
+  const b = (section: string, option: string): boolean => v(section, option) === true;
+  const list = (section: string, option: string): string[] => (v(section, option) as string[]).slice();
+  const C = 'MESSAGE_COLLECTOR';
+  const W = 'WEBSOCKET';
+  const collector: CollectorConfig = {
+    transportUrl: s(C, 'transport_url').trim(),
+    exchanges: list(C, 'exchanges'),
+    topics: list(C, 'topics'),
+    priorities: list(C, 'priorities'),
+    queue: s(C, 'queue'),
+    deadLetterExchange: s(C, 'dead_letter_exchange'),
+    durableQueues: b(C, 'durable_queues'),
+    quorumQueue: b(C, 'quorum_queue'),
+    autoDelete: b(C, 'auto_delete'),
+    prefetch: n(C, 'prefetch'),
+    maxMessageBytes: n(C, 'max_message_bytes'),
+    maxJsonDepth: n(C, 'max_json_depth'),
+    dedupeSize: n(C, 'dedupe_size'),
+    reconnectMaxSeconds: n(C, 'reconnect_max_seconds'),
+  };
+  const websocket: WebSocketConfig = {
+    host: s(W, 'host'),
+    port: n(W, 'port'),
+    path: s(W, 'path'),
+    jwtSecret: sOrNull(W, 'jwt_secret'),
+    jwtPublicKeyFile: sOrNull(W, 'jwt_public_key_file'),
+    jwtJwksFile: sOrNull(W, 'jwt_jwks_file'),
+    jwtAudience: sOrNull(W, 'jwt_audience'),
+    jwtIssuer: sOrNull(W, 'jwt_issuer'),
+    allowedOrigins: list(W, 'allowed_origins'),
+    ingestToken: sOrNull(W, 'ingest_token'),
+    authTimeout: n(W, 'auth_timeout'),
+    maxFrameBytes: n(W, 'max_frame_bytes'),
+    replaySize: n(W, 'replay_size'),
+    replaySeconds: n(W, 'replay_seconds'),
+    maxConnectionsPerUser: n(W, 'max_connections_per_user'),
+    maxConnections: n(W, 'max_connections'),
+    maxBackpressure: n(W, 'max_backpressure'),
+    maxBufferedBytes: n(W, 'max_buffered_bytes'),
+    idleTimeout: n(W, 'idle_timeout'),
+    shutdownTimeout: n(W, 'shutdown_timeout'),
+    allowJsFallback: b(W, 'allow_js_fallback'),
+  };
+  return { path, collector, websocket, transformerDigest, embedded: collector.transportUrl === '' };
+}

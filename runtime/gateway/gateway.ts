@@ -1,0 +1,201 @@
+// The running service: configuration + compiled rules -> hub, WebSocket server, AMQP consumer
+// (or HTTP ingest in embedded mode), metrics and logs, and an orderly stop.
+import { randomBytes } from 'node:crypto';
+import uWS from 'uWebSockets.js';
+import { SignJWT } from 'jose';
+import type { CompiledRules } from '../decode/rt.js';
+import type { CompiledTransforms } from '../transform/rt.js';
+import { ConfigError, type GatewayConfig } from './config.js';
+import { Hub } from './hub.js';
+import { makeVerifier } from './auth.js';
+import { makeMetrics, type Metrics } from './metrics.js';
+import { makeLogger, type Logger } from './log.js';
+import { makePipeline, type Processed } from './pipeline.js';
+import { parseLimited, readBody, RecentIds, unwrapNotification, type WireLimits } from './wire.js';
+import { startServer, type GatewayServer } from './server.js';
+import { Consumer, type Verdict } from '../amqp/consumer.js';
+import type { PyDict } from '../semantics/pyvalue.js';
+import { parseIsoForLatency } from './latency.js';
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  rules: CompiledRules;
+  transforms: CompiledTransforms;
+  /** Where the rules came from, for logs. */
+  rulesFrom: string;
+  logger?: Logger;
+}
+
+export interface Gateway {
+  port: number;
+  hub: Hub;
+  metrics: Metrics;
+  config: GatewayConfig;
+  stop(): Promise<void>;
+}
+
+/** Refuses to run rules and a configuration that do not belong together (cli.md, serve). */
+export function checkRulesMatch(config: GatewayConfig, rules: CompiledRules, transforms: CompiledTransforms, rulesFrom: string): void {
+  if (transforms.definitionsSha256 !== rules.source.sha256) throw new ConfigError(`${rulesFrom}: the transformers were compiled against other event definitions than the decoders: run \`herald compile\``);
+  if (config.transformerDigest !== null && config.transformerDigest !== transforms.source.transformerDigest)
+    throw new ConfigError(
+      `${config.path}: [NOTIFY_MANAGER] transformer differs from the compiled one (${transforms.source.path} in ${rulesFrom}): compile this file (\`herald compile --rules DIR\`) or start with \`herald serve --rules DIR\``,
+    );
+}
+
+function nativeCheck(config: GatewayConfig, log: Logger): void {
+  if (typeof (uWS as unknown as { getParts?: unknown }).getParts === 'function') return;
+  const msg = "uWebSockets.js's native binary did not load, so the package fell back to a slow JavaScript imitation";
+  if (!config.websocket.allowJsFallback) throw new ConfigError(`${msg}; refusing to start (set allow_js_fallback = True in [WEBSOCKET] to run anyway)`);
+  log.warn(msg);
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const { config, rules, transforms } = opts;
+  const log = opts.logger ?? makeLogger();
+  nativeCheck(config, log);
+  checkRulesMatch(config, rules, transforms, opts.rulesFrom);
+  const ws = config.websocket;
+  const metrics = makeMetrics();
+  const hub = new Hub({ replaySize: ws.replaySize, replaySeconds: ws.replaySeconds });
+  const pipeline = makePipeline(rules, transforms);
+  const limits: WireLimits = { maxMessageBytes: config.collector.maxMessageBytes, maxJsonDepth: config.collector.maxJsonDepth };
+  const recent = new RecentIds(config.collector.dedupeSize);
+
+  // Embedded mode with no key configured: a per-process secret and a development-token route,
+  // only when listening on loopback.
+  const noKey = !ws.jwtSecret && !ws.jwtPublicKeyFile && !ws.jwtJwksFile;
+  const loopback = /^(127\.|::1$|localhost$)/.test(ws.host);
+  let devSecret: string | undefined;
+  if (noKey) {
+    if (!config.embedded || !loopback) throw new ConfigError(`${config.path ?? 'configuration'}: [WEBSOCKET] needs jwt_secret, jwt_public_key_file or jwt_jwks_file (only an embedded gateway on loopback may run without one)`);
+    devSecret = randomBytes(32).toString('hex');
+    log.warn('no JWT key configured: embedded development mode, tokens from POST /v1/dev-token');
+  }
+  const verify = (await makeVerifier(ws, devSecret))!;
+
+  let server: GatewayServer | null = null;
+
+  /** Decode, transform, hand to the sockets; the caller acks afterwards. */
+  function process(message: PyDict, source: 'amqp' | 'http'): Processed {
+    metrics.received.inc({ source });
+    const started = performance.now();
+    const out = pipeline(message);
+    metrics.decodeSeconds.observe((performance.now() - started) / 1000);
+    if (out.result.kind === 'event') metrics.decoded.inc();
+    else if (out.result.kind === 'dropped') metrics.dropped.inc({ reason: out.result.reason.startsWith('priority') ? 'priority' : 'no_definition' });
+    for (const u of out.unaddressed) {
+      metrics.unaddressed.inc();
+      log.warn({ message_id: u.messageId, rule: u.rule }, 'websocket.send output without toid: not delivered');
+    }
+    if (out.pushes.length && server) {
+      const before = hub.stats.frames;
+      server.batch(() => {
+        for (const p of out.pushes) hub.deliver(p.users, p.projects, p.data);
+      });
+      metrics.pushes.inc(out.pushes.length);
+      metrics.frames.inc(hub.stats.frames - before);
+      if (out.result.kind === 'event') {
+        const at = parseIsoForLatency(out.result.event.generated);
+        if (at !== null) metrics.e2eSeconds.observe(Math.max(0, Date.now() - at) / 1000);
+      }
+    }
+    return out;
+  }
+
+  function deadLetterReason(out: Processed): string | null {
+    return out.result.kind === 'error' ? `decode error: ${out.result.error}${out.result.rule ? ` (${out.result.rule})` : ''}` : null;
+  }
+
+  const consumer = config.embedded
+    ? null
+    : new Consumer(
+        config.collector,
+        (body, headers): Verdict => {
+          const r = readBody(body, headers.compression, limits);
+          if (!r.ok) return { kind: 'dead-letter', reason: r.reason };
+          if (r.uniqueId !== null && recent.seen(r.uniqueId)) {
+            metrics.duplicates.inc();
+            return { kind: 'ack' };
+          }
+          const reason = deadLetterReason(process(r.message, 'amqp'));
+          return reason ? { kind: 'dead-letter', reason } : { kind: 'ack' };
+        },
+        log,
+        {
+          onConnected: () => metrics.reconnects.inc(),
+          onDeadLetter: (reason) => {
+            metrics.deadLettered.inc({ reason: reason.split(/[:(]/)[0]!.trim().slice(0, 60) });
+            log.warn({ reason }, 'dead-lettered');
+          },
+        },
+      );
+
+  const ingestEnabled = ws.ingestToken !== null || config.embedded;
+  server = await startServer(ws, hub, verify, metrics, log, {
+    ready: () => (consumer && !consumer.consuming ? { ok: false, why: 'not consuming from the broker' } : { ok: true, why: `ready: rules ${rules.source.sha256.slice(0, 12)}` }),
+    devToken: devSecret
+      ? (sub, projects) =>
+          new SignJWT({ projects })
+            .setProtectedHeader({ alg: 'HS256' })
+            .setSubject(sub)
+            .setIssuedAt()
+            .setExpirationTime('12h')
+            .sign(new TextEncoder().encode(devSecret))
+      : null,
+    ingest: ingestEnabled
+      ? (body) => {
+          const parsed = parseLimited(body.toString('utf8'), limits, 'body');
+          if (!parsed.ok) {
+            metrics.deadLettered.inc({ reason: 'http body' });
+            return { status: 400, body: JSON.stringify({ error: parsed.reason }) };
+          }
+          const items = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
+          const results = items.map((item) => {
+            const r = unwrapNotification(item, limits);
+            if (!r.ok) {
+              metrics.deadLettered.inc({ reason: 'http item' });
+              return { error: r.reason };
+            }
+            if (r.uniqueId !== null && recent.seen(r.uniqueId)) {
+              metrics.duplicates.inc();
+              return { duplicate: true };
+            }
+            const out = process(r.message, 'http');
+            const id = out.result.kind === 'event' ? out.result.event.message_id : null;
+            return out.result.kind === 'event' ? { message_id: id, pushes: out.pushes.length } : out.result.kind === 'dropped' ? { dropped: out.result.reason } : { error: deadLetterReason(out) };
+          });
+          return { status: 200, body: JSON.stringify({ results }) };
+        }
+      : null,
+  });
+  consumer?.start();
+  const sweeper = setInterval(() => hub.sweep(), 30_000);
+  sweeper.unref();
+  log.info({ host: ws.host, port: server.port, path: ws.path, embedded: config.embedded, rules: opts.rulesFrom, epoch: hub.epoch }, 'herald gateway listening');
+
+  let stopped: Promise<void> | null = null;
+  return {
+    port: server.port,
+    hub,
+    metrics,
+    config,
+    stop() {
+      stopped ??= (async () => {
+        const deadline = setTimeout(() => {
+          log.error('shutdown_timeout passed; exiting');
+          globalThis.process.exit(1);
+        }, ws.shutdownTimeout * 1000);
+        deadline.unref();
+        clearInterval(sweeper);
+        // Consuming stops first: deliveries after this are returned to the queue, not acked.
+        await consumer?.stop();
+        await server!.close();
+        clearTimeout(deadline);
+        log.info('stopped');
+        log.flush();
+      })();
+      return stopped;
+    },
+  };
+}

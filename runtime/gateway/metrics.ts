@@ -1,0 +1,28 @@
+// Prometheus metrics (prom-client), one registry per gateway so tests can run several.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function makeMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'herald_process_' });
+  const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
+  return {
+    registry,
+    received: counter('herald_notifications_received_total', 'Notifications received, by source (amqp, http)', ['source']),
+    decoded: counter('herald_notifications_decoded_total', 'Notifications decoded into an event'),
+    dropped: counter('herald_notifications_dropped_total', 'Notifications that produced no event, by reason', ['reason']),
+    deadLettered: counter('herald_notifications_dead_lettered_total', 'Notifications sent to the dead-letter exchange (or refused over HTTP), by reason', ['reason']),
+    duplicates: counter('herald_notifications_duplicate_total', 'Redeliveries of a recently seen _unique_id, dropped'),
+    pushes: counter('herald_pushes_total', 'websocket.send outputs delivered to the hub'),
+    frames: counter('herald_frames_sent_total', 'Push frames handed to sockets'),
+    unaddressed: counter('herald_pushes_unaddressed_total', 'websocket.send outputs with no toid, not delivered'),
+    authFailures: counter('herald_auth_failures_total', 'Refused sockets, by code', ['code']),
+    replays: counter('herald_replay_total', 'Resumes, by outcome (resumed, reset)', ['outcome']),
+    slowClosed: counter('herald_slow_consumers_closed_total', 'Sockets closed with 4009 for backpressure'),
+    reconnects: counter('herald_amqp_reconnects_total', 'AMQP (re)connections made'),
+    connections: new Gauge({ name: 'herald_connections', help: 'Open authenticated sockets', registers: [registry] }),
+    decodeSeconds: new Histogram({ name: 'herald_decode_seconds', help: 'Decode + transform time per notification', buckets: [1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 0.01], registers: [registry] }),
+    e2eSeconds: new Histogram({ name: 'herald_end_to_end_seconds', help: 'Notification timestamp to frame handed to sockets', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof makeMetrics>;

@@ -1,0 +1,76 @@
+// `herald serve` and `herald token`: the runtime's own entry (no compiler code), with the rules
+// compiled into generated/ (or handed in by `herald serve --rules DIR`).
+import { parseArgs } from 'node:util';
+import { SignJWT } from 'jose';
+import { rules as generatedRules } from '../generated/decoders.js';
+import { transforms as generatedTransforms } from '../generated/transformers.js';
+import type { CompiledRules } from './decode/rt.js';
+import type { CompiledTransforms } from './transform/rt.js';
+import { ConfigError, loadGatewayConfig } from './gateway/config.js';
+import { startGateway } from './gateway/gateway.js';
+
+export interface CompiledSet {
+  rules: CompiledRules;
+  transforms: CompiledTransforms;
+  from: string;
+}
+
+const GENERATED: CompiledSet = { rules: generatedRules, transforms: generatedTransforms, from: 'generated/' };
+
+export async function serveMain(args: string[], compiled: CompiledSet = GENERATED): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, rules: { type: 'string' } }, strict: true });
+  let gateway;
+  try {
+    const config = loadGatewayConfig(values.config ?? null);
+    gateway = await startGateway({ config, rules: compiled.rules, transforms: compiled.transforms, rulesFrom: compiled.from });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`herald serve: ${e.message}\n`);
+    return 1;
+  }
+  const g = gateway;
+  process.stderr.write(`herald: serving on http://${g.config.websocket.host}:${g.port}/ (WebSocket ${g.config.websocket.path}${g.config.embedded ? ', embedded: POST /v1/notifications' : ''})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => void g.stop().then(resolve);
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  return 0;
+}
+
+/** Mints an HS256 token with the configured jwt_secret (for tests, scripts and the README). */
+export async function tokenMain(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, sub: { type: 'string' }, projects: { type: 'string', default: '' }, ttl: { type: 'string', default: '3600' }, secret: { type: 'string' }, audience: { type: 'string' }, issuer: { type: 'string' } },
+    strict: true,
+  });
+  let secret = values.secret;
+  let audience = values.audience;
+  let issuer = values.issuer;
+  if (!secret) {
+    try {
+      const ws = loadGatewayConfig(values.config ?? null).websocket;
+      secret = ws.jwtSecret ?? undefined;
+      audience ??= ws.jwtAudience ?? undefined;
+      issuer ??= ws.jwtIssuer ?? undefined;
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      process.stderr.write(`herald token: ${e.message}\n`);
+      return 1;
+    }
+  }
+  if (!secret || !values.sub) {
+    process.stderr.write('herald token: needs --sub USER and a jwt_secret (--secret, or [WEBSOCKET] jwt_secret in --config FILE)\n');
+    return 2;
+  }
+  let jwt = new SignJWT({ projects: values.projects ? values.projects.split(',') : [] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(values.sub)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + Number(values.ttl));
+  if (audience) jwt = jwt.setAudience(audience);
+  if (issuer) jwt = jwt.setIssuer(issuer);
+  process.stdout.write((await jwt.sign(new TextEncoder().encode(secret))) + '\n');
+  return 0;
+}

@@ -83,7 +83,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const out = pipeline(message);
     metrics.decodeSeconds.observe((performance.now() - started) / 1000);
     if (out.result.kind === 'event') metrics.decoded.inc();
-    else if (out.result.kind === 'dropped') metrics.dropped.inc({ reason: out.result.reason.startsWith('priority') ? 'priority' : 'no_definition' });
+    else if (out.result.kind === 'dropped') metrics.dropped.inc({ reason: out.result.reason.includes('priority') ? 'priority' : 'no_definition' });
     for (const u of out.unaddressed) {
       metrics.unaddressed.inc();
       log.warn({ message_id: u.messageId, rule: u.rule }, 'websocket.send output without toid: not delivered');

@@ -29,8 +29,9 @@ export function ensurePackages(chromium = false): void {
   if (chromium && !existsSync('/usr/bin/chromium')) missing.push('chromium');
   if (!missing.length) return;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  // Test files run in parallel: one apt-get at a time (flock), each installing what is still missing.
+  const script = `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`;
+  execFileSync('flock', ['/tmp/herald-apt.lock', 'bash', '-c', script], { stdio: 'inherit', env, timeout: 900_000 });
 }
 
 export async function freePort(): Promise<number> {

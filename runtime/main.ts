@@ -18,7 +18,7 @@ export interface CompiledSet {
 const GENERATED: CompiledSet = { rules: generatedRules, transforms: generatedTransforms, from: 'generated/' };
 
 export async function serveMain(args: string[], compiled: CompiledSet = GENERATED): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, rules: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
   let gateway;
   try {
     const config = loadGatewayConfig(values.config ?? null);

@@ -7,13 +7,18 @@ import type { CollectorConfig } from '../gateway/config.js';
 import type { Logger } from '../gateway/log.js';
 import { parseTransportUrl, type BrokerTarget } from './transport-url.js';
 
-export type Verdict = { kind: 'ack' } | { kind: 'dead-letter'; reason: string };
+export type Verdict =
+  | { kind: 'ack' }
+  | { kind: 'dead-letter'; reason: string }
+  /** Scale-out: publish these to the push exchange, ack once the broker confirmed them all. */
+  | { kind: 'publish'; exchange: string; messages: Array<{ routingKey: string; body: Buffer }> };
 
 /** Handles one delivery synchronously; the verdict is applied only after it returns. */
 export type DeliveryHandler = (body: Buffer, headers: Record<string, unknown>) => Verdict;
 
 export interface ConsumerEvents {
-  onConnected(target: string): void;
+  /** After each (re)connection, before consuming starts (the push router sets up here). */
+  onConnected(target: string, connection: ChannelModel): Promise<void>;
   onDeadLetter(reason: string): void;
 }
 
@@ -81,11 +86,11 @@ export class Consumer {
       ch.on('error', (e: Error) => this.log.warn({ err: e.message }, 'AMQP channel error'));
       await ch.prefetch(this.cfg.prefetch);
       this.channel = ch;
+      await this.events.onConnected(target.label, conn);
       const ok = await ch.consume(this.cfg.queue, (m) => this.onDelivery(ch, m), { noAck: false });
       this.consumerTag = ok.consumerTag;
       this.consuming = true;
       this.attempt = 0;
-      this.events.onConnected(target.label);
       this.log.info({ broker: target.label, queue: this.cfg.queue, exchanges: this.cfg.exchanges }, 'consuming');
     } catch (e) {
       this.log.error({ broker: target.label, err: (e as Error).message }, 'AMQP topology or consume failed; retrying');
@@ -143,6 +148,21 @@ export class Consumer {
     }
     if (verdict.kind === 'ack') {
       ch.ack(m);
+      return;
+    }
+    if (verdict.kind === 'publish') {
+      let pending = verdict.messages.length;
+      let failed = false;
+      if (!pending) ch.ack(m);
+      for (const out of verdict.messages) {
+        ch.publish(verdict.exchange, out.routingKey, out.body, { contentType: 'application/json' }, (err) => {
+          failed ||= !!err;
+          if (--pending === 0) {
+            if (failed) ch.nack(m, false, true);
+            else ch.ack(m);
+          }
+        });
+      }
       return;
     }
     this.events.onDeadLetter(verdict.reason);

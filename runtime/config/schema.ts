@@ -26,6 +26,8 @@ export const SETTINGS_SCHEMA: Record<string, Record<string, OptionSpec>> = {
     max_json_depth: { kind: 'int', default: 64, doc: 'deeper nesting is dead-lettered' },
     dedupe_size: { kind: 'int', default: 65536, doc: 'recent _unique_id values remembered to drop redeliveries' },
     reconnect_max_seconds: { kind: 'int', default: 10, doc: 'cap of the exponential reconnect back-off' },
+    scale_out: { kind: 'bool', default: false, doc: 'several gateway nodes: decoded pushes go through push_exchange to the nodes holding the addressed users' },
+    push_exchange: { kind: 'string', default: 'herald.push', doc: 'topic exchange carrying pushes between nodes (scale_out)' },
   },
   WEBSOCKET: {
     host: { kind: 'string', default: '127.0.0.1', doc: 'listen address' },

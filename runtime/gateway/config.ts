@@ -21,6 +21,8 @@ export interface CollectorConfig {
   maxJsonDepth: number;
   dedupeSize: number;
   reconnectMaxSeconds: number;
+  scaleOut: boolean;
+  pushExchange: string;
 }
 
 export interface WebSocketConfig {
@@ -111,6 +113,8 @@ export function loadGatewayConfig(path: string | null, env: NodeJS.ProcessEnv = 
     maxJsonDepth: n(C, 'max_json_depth'),
     dedupeSize: n(C, 'dedupe_size'),
     reconnectMaxSeconds: n(C, 'reconnect_max_seconds'),
+    scaleOut: b(C, 'scale_out'),
+    pushExchange: s(C, 'push_exchange'),
   };
   const websocket: WebSocketConfig = {
     host: s(W, 'host'),

@@ -14,6 +14,7 @@ import { makePipeline, type Processed } from './pipeline.js';
 import { parseLimited, readBody, RecentIds, unwrapNotification, type WireLimits } from './wire.js';
 import { startServer, type GatewayServer } from './server.js';
 import { Consumer, type Verdict } from '../amqp/consumer.js';
+import { PushRouter, routedMessages } from '../amqp/push-router.js';
 import type { PyDict } from '../semantics/pyvalue.js';
 import { parseIsoForLatency } from './latency.js';
 
@@ -57,7 +58,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   checkRulesMatch(config, rules, transforms, opts.rulesFrom);
   const ws = config.websocket;
   const metrics = makeMetrics();
-  const hub = new Hub({ replaySize: ws.replaySize, replaySeconds: ws.replaySeconds });
+  const scaleOut = config.collector.scaleOut && !config.embedded;
+  const hub = new Hub({ replaySize: ws.replaySize, replaySeconds: ws.replaySeconds, forgetOnLastDetach: scaleOut });
   const pipeline = makePipeline(rules, transforms);
   const limits: WireLimits = { maxMessageBytes: config.collector.maxMessageBytes, maxJsonDepth: config.collector.maxJsonDepth };
   const recent = new RecentIds(config.collector.dedupeSize);
@@ -76,7 +78,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   let server: GatewayServer | null = null;
 
-  /** Decode, transform, hand to the sockets; the caller acks afterwards. */
+  function handToSockets(users: readonly string[], projects: readonly string[], data: string): void {
+    const before = hub.stats.frames;
+    server?.batch(() => hub.deliver(users, projects, data));
+    metrics.frames.inc(hub.stats.frames - before);
+  }
+
+  const router = scaleOut
+    ? new PushRouter(config.collector.pushExchange, log, {
+        deliver: (p) => handToSockets(p.users, p.projects, p.data),
+        interrupted: () => server?.batch(() => hub.interrupt('the push stream was interrupted (broker connection lost): reload')),
+      })
+    : null;
+
+  /** Decode, transform and (single node) hand to the sockets; the caller acks afterwards. */
   function process(message: PyDict, source: 'amqp' | 'http'): Processed {
     metrics.received.inc({ source });
     const started = performance.now();
@@ -88,13 +103,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       metrics.unaddressed.inc();
       log.warn({ message_id: u.messageId, rule: u.rule }, 'websocket.send output without toid: not delivered');
     }
-    if (out.pushes.length && server) {
-      const before = hub.stats.frames;
-      server.batch(() => {
-        for (const p of out.pushes) hub.deliver(p.users, p.projects, p.data);
-      });
+    if (out.pushes.length) {
       metrics.pushes.inc(out.pushes.length);
-      metrics.frames.inc(hub.stats.frames - before);
+      // Scale-out: the consumer publishes them to the push exchange instead.
+      if (!router) for (const p of out.pushes) handToSockets(p.users, p.projects, p.data);
       if (out.result.kind === 'event') {
         const at = parseIsoForLatency(out.result.event.generated);
         if (at !== null) metrics.e2eSeconds.observe(Math.max(0, Date.now() - at) / 1000);
@@ -118,12 +130,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
             metrics.duplicates.inc();
             return { kind: 'ack' };
           }
-          const reason = deadLetterReason(process(r.message, 'amqp'));
-          return reason ? { kind: 'dead-letter', reason } : { kind: 'ack' };
+          const out = process(r.message, 'amqp');
+          const reason = deadLetterReason(out);
+          if (reason) return { kind: 'dead-letter', reason };
+          if (router && out.pushes.length) return { kind: 'publish', exchange: config.collector.pushExchange, messages: out.pushes.flatMap(routedMessages) };
+          return { kind: 'ack' };
         },
         log,
         {
-          onConnected: () => metrics.reconnects.inc(),
+          onConnected: async (_target, connection) => {
+            metrics.reconnects.inc();
+            await router?.setup(connection);
+          },
           onDeadLetter: (reason) => {
             metrics.deadLettered.inc({ reason: reason.split(/[:(]/)[0]!.trim().slice(0, 60) });
             log.warn({ reason }, 'dead-lettered');
@@ -133,6 +151,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   const ingestEnabled = ws.ingestToken !== null || config.embedded;
   server = await startServer(ws, hub, verify, metrics, log, {
+    hold: router
+      ? async (identity) => {
+          await router.hold(identity.user, identity.projects);
+          return () => router.release(identity.user, identity.projects);
+        }
+      : null,
     ready: () => (consumer && !consumer.consuming ? { ok: false, why: 'not consuming from the broker' } : { ok: true, why: `ready: rules ${rules.source.sha256.slice(0, 12)}` }),
     devToken: devSecret
       ? (sub, projects) =>
@@ -162,6 +186,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
               return { duplicate: true };
             }
             const out = process(r.message, 'http');
+            if (router) for (const p of out.pushes) handToSockets(p.users, p.projects, p.data);
             const id = out.result.kind === 'event' ? out.result.event.message_id : null;
             return out.result.kind === 'event' ? { message_id: id, pushes: out.pushes.length } : out.result.kind === 'dropped' ? { dropped: out.result.reason } : { error: deadLetterReason(out) };
           });

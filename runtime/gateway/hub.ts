@@ -27,6 +27,11 @@ interface UserState {
 export interface HubLimits {
   replaySize: number;
   replaySeconds: number;
+  /**
+   * Scale-out: a user's bindings go with their last connection here, so pushes after that never
+   * reach this node; their history is dropped then, and a later resume gets `reset`.
+   */
+  forgetOnLastDetach?: boolean;
 }
 
 export type ResumeOutcome = { kind: 'resumed'; frames: string[] } | { kind: 'reset'; reason: string };
@@ -90,6 +95,28 @@ export class Hub {
     if (!s) return;
     s.connections.delete(c);
     s.touched = this.now();
+    if (this.limits.forgetOnLastDetach && !s.connections.size) this.forget(c.user, s);
+  }
+
+  private forget(user: string, s: UserState): void {
+    this.users.delete(user);
+    for (const p of s.projects) {
+      const m = this.members.get(p);
+      m?.delete(user);
+      if (m && !m.size) this.members.delete(p);
+    }
+  }
+
+  /**
+   * The push stream was interrupted (scale-out queue lost): every connected user may have missed
+   * pushes, so each connection is told `reset` and held history is dropped.
+   */
+  interrupt(reason: string): void {
+    const frame = JSON.stringify({ type: 'reset', reason });
+    for (const s of this.users.values()) {
+      s.history.length = 0;
+      for (const c of s.connections) c.send(frame);
+    }
   }
 
   /**
@@ -155,12 +182,7 @@ export class Hub {
     let forgotten = 0;
     for (const [user, s] of this.users) {
       if (s.connections.size || s.touched >= oldest) continue;
-      this.users.delete(user);
-      for (const p of s.projects) {
-        const m = this.members.get(p);
-        m?.delete(user);
-        if (m && !m.size) this.members.delete(p);
-      }
+      this.forget(user, s);
       forgotten++;
     }
     return forgotten;

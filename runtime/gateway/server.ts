@@ -20,6 +20,8 @@ interface SocketData {
   preAuth: AuthOutcome | null;
   identity: Identity | null;
   conn: Connection | null;
+  /** Scale-out: gives back the push bindings this socket holds. */
+  release: (() => void) | null;
   badFrames: number;
   timers: NodeJS.Timeout[];
 }
@@ -35,6 +37,8 @@ export interface ServerHooks {
   ready(): { ok: boolean; why: string };
   /** Issues development tokens (embedded mode with no key configured only). */
   devToken: ((sub: string, projects: string[]) => Promise<string>) | null;
+  /** Scale-out: make sure pushes for this identity reach this node; resolves to its release. */
+  hold: ((identity: Identity) => Promise<() => void>) | null;
 }
 
 export interface GatewayServer {
@@ -159,6 +163,18 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
     );
   }
 
+  /** Authenticated: (scale-out: bind first, so no push can fall between ready and the binding) attach. */
+  function admit(ws: WebSocket<SocketData>, identity: Identity, resume: { epoch: string; seq: number } | null): void {
+    const d = ws.getUserData();
+    if (!hooks.hold) return attach(ws, identity, resume);
+    d.state = 'authenticating';
+    void hooks.hold(identity).then((release) => {
+      if (d.closed) return release();
+      d.release = release;
+      ws.cork(() => attach(ws, identity, resume));
+    });
+  }
+
   function onClientFrame(ws: WebSocket<SocketData>, text: string): void {
     const d = ws.getUserData();
     let frame: unknown;
@@ -186,7 +202,7 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
       d.state = 'authenticating';
       void verify(token).then((outcome) => {
         if (d.closed) return;
-        ws.cork(() => (outcome.ok ? attach(ws, outcome.identity, from) : fail(ws, outcome)));
+        ws.cork(() => (outcome.ok ? admit(ws, outcome.identity, from) : fail(ws, outcome)));
       });
       return;
     }
@@ -231,7 +247,7 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
         return refuse(res, '403 Forbidden', `origin ${origin} is not allowed`);
       }
       if (sockets.size >= cfg.maxConnections) return refuse(res, '503 Service Unavailable', 'connection limit reached');
-      const data = (preAuth: AuthOutcome | null): SocketData => ({ closed: false, state: 'pending', preAuth, identity: null, conn: null, badFrames: 0, timers: [] });
+      const data = (preAuth: AuthOutcome | null): SocketData => ({ closed: false, state: 'pending', preAuth, identity: null, conn: null, release: null, badFrames: 0, timers: [] });
       if (!authorization.toLowerCase().startsWith('bearer ')) {
         res.upgrade(data(null), key, protocol, extensions, context);
         return;
@@ -247,7 +263,7 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
       const d = ws.getUserData();
       sockets.add(ws);
       if (d.preAuth) {
-        if (d.preAuth.ok) attach(ws, d.preAuth.identity, null);
+        if (d.preAuth.ok) admit(ws, d.preAuth.identity, null);
         else fail(ws, d.preAuth);
         return;
       }
@@ -275,6 +291,8 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
         hub.detach(d.conn);
         metrics.connections.dec();
       }
+      d.release?.();
+      d.release = null;
     },
   });
 

@@ -1,7 +1,7 @@
 // Issue 5 acceptance, against a real RabbitMQ and the real oslo.messaging Notifier: addressing,
 // order and seq, resume and reset, token and origin refusals, bad input dead-lettered and
 // counted, broker restart, SIGTERM under load. One broker for the file; tests run in order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync, deflateSync } from 'node:zlib';
 import amqplib from 'amqplib';
 import { SAMPLES, ROOT } from '../helpers.js';
-import { compileRuleTexts, connect, ensurePackages, freePort, gatewayWith, osloEnvelope, osloPublish, rawPublisher, ready, sleep, startRabbit, token, SECRET, type Client, type Rabbit } from './harness.js';
+import { compileRuleTexts, connect, freePort, gatewayWith, osloEnvelope, osloPublish, rawPublisher, ready, sleep, token, SECRET, type Client, type Rabbit } from './harness.js';
 import type { Gateway } from '../../runtime/gateway/gateway.js';
 
 const SEED = join(SAMPLES, 'seed');
@@ -64,17 +64,10 @@ async function consuming(g: Gateway): Promise<void> {
 /** A push for `target` (and `also`: a trait is a scalar, so a second address is a second trait). */
 const testPush = (target: unknown, n: number, also?: string) => osloEnvelope({ event_type: 'test.push', payload: { target, n, ...(also ? { also } : {}) } });
 
-beforeAll(() => {
-  ensurePackages();
-}, 600_000);
-
-beforeAll(async () => {
-  rabbit = await startRabbit();
-}, 180_000);
-
-afterAll(() => {
-  rabbit?.down();
-});
+/** broker.test.ts starts one RabbitMQ for every suite that needs it (they restart it, so in turn). */
+export function useRabbit(r: Rabbit): void {
+  rabbit = r;
+}
 
 describe('gateway against a real RabbitMQ', () => {
   it("1: the seed's volume.create.end from the real Notifier reaches both of U's connections, not V's", async () => {

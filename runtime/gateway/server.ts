@@ -223,7 +223,9 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
 
   app.ws<SocketData>(cfg.path, {
     compression: uWS.DISABLED,
-    maxPayloadLength: cfg.maxFrameBytes,
+    // Frames up to 16x max_frame_bytes reach `message` and are closed there with 1009 as the
+    // protocol says; beyond that uWS drops the connection itself (1006) without buffering more.
+    maxPayloadLength: cfg.maxFrameBytes * 16,
     idleTimeout: cfg.idleTimeout,
     sendPingsAutomatically: true,
     // Herald closes with 4009 itself at max_backpressure; uWS's own limit is only a backstop.
@@ -275,7 +277,13 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
       );
     },
     message: (ws, message) => {
-      if (ws.getUserData().closed) return;
+      const d = ws.getUserData();
+      if (d.closed) return;
+      if (message.byteLength > cfg.maxFrameBytes) {
+        d.closed = true;
+        ws.end(1009, `frame over max_frame_bytes (${cfg.maxFrameBytes})`);
+        return;
+      }
       onClientFrame(ws, Buffer.from(message).toString('utf8'));
     },
     drain: (ws) => {

@@ -1,10 +1,13 @@
 // `npm run bench [-- GROUP...]`: every group, or the named ones.
 import { benchDecode } from './decode.js';
 import { benchCompile } from './compile.js';
+import { benchE2e, benchWs } from './e2e.js';
 
 const GROUPS: Record<string, () => Promise<void> | void> = {
   decode: () => benchDecode(),
   compile: () => benchCompile(),
+  e2e: () => benchE2e(),
+  ws: () => benchWs(),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,145 @@
+// e2e and ws groups: Herald end to end against a real RabbitMQ and real WebSocket clients, each
+// load generator a separate process, loopback only, every loop bounded in count and time.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensurePackages, freePort, startRabbit, type Rabbit } from '../test/gateway/harness.js';
+import { report } from './report.js';
+import { rssBytes, runScript, startClients, startGatewayProcess, waitFrames, waitHttp } from './load/procs.js';
+
+const SECRET = 'bench-secret-bench-secret-bench-secret!';
+const RULES_YAML = `- event_type: test.push
+  traits:
+    target:
+      fields: payload.target
+    n:
+      type: int
+      fields: payload.n
+    sent:
+      type: int
+      fields: payload.sent
+`;
+const TRANSFORMER = `[NOTIFY_MANAGER]
+transformer = [
+    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': '@traits.target', 'message_type': 'bench', 'message': {'n': '@traits.n', 'sent': '@traits.sent'}}}},
+  ]
+`;
+
+function rulesDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
+  writeFileSync(join(dir, 'event_definitions.yaml'), RULES_YAML);
+  writeFileSync(join(dir, 'settings.ini'), TRANSFORMER);
+  return dir;
+}
+
+function config(dir: string, name: string, port: number, collector: string, websocket = ''): string {
+  const path = join(dir, name);
+  writeFileSync(path, `[MESSAGE_COLLECTOR]\n${collector}\n[WEBSOCKET]\nport = ${port}\njwt_secret = ${SECRET}\nmax_backpressure = 16777216\n${websocket}\n`);
+  return path;
+}
+
+const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+function vhost(rabbit: Rabbit, name: string, user: string): void {
+  rabbit.ctl(['add_vhost', name]);
+  rabbit.ctl(['set_permissions', '-p', name, user, '.*', '.*', '.*']);
+}
+
+/** e2e.throughput_vs_amqplib_drain, e2e.latency_p50_ms / p99. */
+export async function benchE2e(count = Number(process.env.HERALD_BENCH_MESSAGES ?? 40000)): Promise<void> {
+  ensurePackages();
+  const rabbit = await startRabbit();
+  const children: ChildProcess[] = [];
+  try {
+    const url = (v: string, user = 'guest', pass = 'guest') => `amqp://${user}:${pass}@127.0.0.1:${rabbit.port}/${v}`;
+    rabbit.ctl(['add_user', 'filler', 'filler']);
+    const users = 100;
+    // The ceiling: a bare amqplib consumer draining the pre-filled queue.
+    vhost(rabbit, 'drain', 'guest');
+    const setup = await import('amqplib').then((a) => a.default.connect(url('drain')));
+    const ch = await setup.createChannel();
+    await ch.assertExchange('bench-x', 'topic', { durable: false });
+    await ch.assertQueue('drain-q', { durable: false });
+    await ch.bindQueue('drain-q', 'bench-x', 'notifications.info');
+    await ch.close();
+    await setup.close();
+    await runScript('publisher.ts', { url: url('drain'), exchange: 'bench-x', routingKey: 'notifications.info', count, rate: 0, users });
+    const drain = await runScript<{ count: number; seconds: number }>('drain.ts', { url: url('drain'), queue: 'drain-q', count, prefetch: 256 });
+    const drainRate = drain.count / drain.seconds;
+
+    // Herald: started against a vhost it may not use yet, so the queue can be filled while its
+    // clients are connected; it starts consuming when the permission is granted.
+    const dir = rulesDir();
+    const port = await freePort();
+    const cfg = config(dir, 'gw.ini', port, `transport_url = rabbit://guest:guest@127.0.0.1:${rabbit.port}/herald\nexchanges = ['bench-x']\nqueue = herald\nprefetch = 256\nreconnect_max_seconds = 1`);
+    rabbit.ctl(['add_vhost', 'herald']);
+    rabbit.ctl(['set_permissions', '-p', 'herald', 'filler', '.*', '.*', '.*']);
+    const fill = await import('amqplib').then((a) => a.default.connect(url('herald', 'filler', 'filler')));
+    const fch = await fill.createChannel();
+    await fch.assertExchange('bench-x', 'topic', { durable: false });
+    await fch.assertQueue('herald', { durable: false, autoDelete: false, arguments: {} });
+    await fch.bindQueue('herald', 'bench-x', 'notifications.info');
+    await fch.close();
+    await fill.close();
+    const gw = startGatewayProcess(dir, cfg);
+    children.push(gw);
+    await waitHttp(port, '/healthz');
+    const clients = await startClients({ port, secret: SECRET, users });
+    children.push(clients.child);
+    await runScript('publisher.ts', { url: url('herald', 'filler', 'filler'), exchange: 'bench-x', routingKey: 'notifications.info', count, rate: 0, users });
+    rabbit.ctl(['set_permissions', '-p', 'herald', 'guest', '.*', '.*', '.*']);
+    const got = await waitFrames(clients, count, 300);
+    if (got.frames < count) throw new Error(`Herald pushed ${got.frames} of ${count} frames`);
+    const heraldRate = count / ((got.lastAt - got.firstAt) / 1000);
+    clients.stop();
+    report('e2e.herald_notifications_per_s', heraldRate, 'notifications/s', `${count} pre-filled notifications, queue -> decode -> transform -> ${users} WebSocket clients (separate process)`);
+    report('e2e.amqplib_drain_per_s', drainRate, 'messages/s', `bare amqplib consumer, same broker, same ${count} messages, prefetch 256, ack each`);
+    report('e2e.throughput_vs_amqplib_drain', heraldRate / drainRate, 'x', 'target >= 0.8');
+
+    // Latency at a fixed 2,000 notifications/s with 1,000 connected clients.
+    const many = await startClients({ port, secret: SECRET, users: 1000, latency: true });
+    children.push(many.child);
+    const seconds = Number(process.env.HERALD_BENCH_LATENCY_SECONDS ?? 10);
+    await runScript('publisher.ts', { url: url('herald'), exchange: 'bench-x', routingKey: 'notifications.info', count: 2000 * seconds, rate: 2000, users: 1000 });
+    const lat = await waitFrames(many, 2000 * seconds, 60);
+    many.stop();
+    report('e2e.latency_p50_ms', percentile(lat.latencies, 50), 'ms', `${lat.latencies.length} frames, publish (publisher process clock) to frame (client process), 2,000/s, 1,000 clients`);
+    report('e2e.latency_p99_ms', percentile(lat.latencies, 99), 'ms', 'target <= 5');
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    rabbit.down();
+  }
+}
+
+/** ws.fanout_frames_per_s and ws.idle_conn_bytes on an embedded gateway (no broker). */
+export async function benchWs(connections = Number(process.env.HERALD_BENCH_CONNECTIONS ?? 10000)): Promise<void> {
+  const dir = rulesDir();
+  const port = await freePort();
+  const cfg = config(dir, 'ws.ini', port, '', `ingest_token = bench\nmax_connections_per_user = 4`);
+  const gw = startGatewayProcess(dir, cfg);
+  try {
+    await waitHttp(port, '/healthz');
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = rssBytes(gw.pid!);
+    const clients = await startClients({ port, secret: SECRET, users: connections, project: 'all' }, 600);
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = rssBytes(gw.pid!);
+    report('ws.idle_conn_bytes', (after - before) / connections, 'bytes', `RSS growth of the gateway over ${connections} idle authenticated connections (target <= 4096)`);
+    const pushes = 5;
+    const started = Date.now();
+    for (let i = 0; i < pushes; i++) {
+      const body = JSON.stringify({ event_type: 'test.push', priority: 'INFO', publisher_id: 'bench', message_id: `f${i}`, timestamp: '2026-11-21 10:00:00', payload: { target: 'project:all', n: i, sent: Date.now() } });
+      await fetch(`http://127.0.0.1:${port}/v1/notifications`, { method: 'POST', headers: { authorization: 'Bearer bench' }, body });
+    }
+    const got = await waitFrames(clients, pushes * connections, 120);
+    clients.stop();
+    if (got.frames < pushes * connections) throw new Error(`fan-out delivered ${got.frames} of ${pushes * connections}`);
+    report('ws.fanout_frames_per_s', got.frames / ((got.lastAt - started) / 1000), 'frames/s', `${pushes} project pushes to ${connections} connections, POST to last frame received`);
+  } finally {
+    gw.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,72 @@
+// Load process: opens authenticated WebSocket connections and counts what arrives. Driven over
+// IPC by the bench orchestrator: argv[2] is a JSON ClientsPlan; messages 'report' and 'exit'.
+import WebSocket from 'ws';
+import { SignJWT } from 'jose';
+
+export interface ClientsPlan {
+  port: number;
+  secret: string;
+  users: number;
+  /** Every user also carries this project (fan-out). */
+  project?: string;
+  /** Record publish-to-frame latency from data.message.sent (ms since the epoch). */
+  latency?: boolean;
+}
+
+export interface ClientsReport {
+  frames: number;
+  firstAt: number;
+  lastAt: number;
+  latencies: number[];
+  closed: number;
+}
+
+const plan = JSON.parse(process.argv[2]!) as ClientsPlan;
+const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0 };
+const sockets: WebSocket[] = [];
+const key = new TextEncoder().encode(plan.secret);
+
+async function open(i: number): Promise<void> {
+  const token = await new SignJWT({ projects: plan.project ? [plan.project] : [] }).setProtectedHeader({ alg: 'HS256' }).setSubject(`user-${i}`).setExpirationTime('2h').sign(key);
+  await new Promise<void>((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${plan.port}/ws`, 'herald.v1', { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
+    sockets.push(ws);
+    let isReady = false;
+    ws.on('message', (m: Buffer) => {
+      if (!isReady) {
+        isReady = true;
+        resolve();
+        return;
+      }
+      const now = Date.now();
+      if (!report.frames) report.firstAt = now;
+      report.lastAt = now;
+      report.frames++;
+      if (plan.latency) {
+        const at = /"sent":(\d+)/.exec(m.toString('latin1'));
+        if (at) report.latencies.push(now - Number(at[1]));
+      }
+    });
+    ws.on('close', () => report.closed++);
+    ws.on('error', reject);
+  });
+}
+
+async function main(): Promise<void> {
+  const batch = 200;
+  for (let i = 0; i < plan.users; i += batch) await Promise.all(Array.from({ length: Math.min(batch, plan.users - i) }, (_, j) => open(i + j)));
+  process.send!({ type: 'ready' });
+  process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'report') process.send!({ type: 'report', report });
+    if (m.cmd === 'reset') Object.assign(report, { frames: 0, firstAt: 0, lastAt: 0, latencies: [] });
+    if (m.cmd === 'exit') {
+      for (const ws of sockets) ws.terminate();
+      process.exit(0);
+    }
+  });
+}
+
+main().catch((e: unknown) => {
+  process.send!({ type: 'error', message: String(e) });
+  process.exit(1);
+});

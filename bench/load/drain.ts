@@ -1,0 +1,30 @@
+// The ceiling: a bare amqplib consumer draining a pre-filled queue (prefetch, ack each, parse
+// nothing). argv[2]: {url, queue, count, prefetch}. Prints {count, seconds}.
+import amqplib from 'amqplib';
+
+const plan = JSON.parse(process.argv[2]!) as { url: string; queue: string; count: number; prefetch: number };
+
+async function main(): Promise<void> {
+  const conn = await amqplib.connect(plan.url);
+  const ch = await conn.createChannel();
+  await ch.prefetch(plan.prefetch);
+  let seen = 0;
+  let first = 0;
+  await new Promise<void>((resolve) => {
+    void ch.consume(plan.queue, (m) => {
+      if (!m) return;
+      if (!seen) first = performance.now();
+      ch.ack(m);
+      if (++seen === plan.count) resolve();
+    });
+  });
+  const seconds = (performance.now() - first) / 1000;
+  await ch.close();
+  await conn.close();
+  process.stdout.write(JSON.stringify({ count: seen, seconds }) + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`drain: ${String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+// Starting the bench's separate processes: the gateway (herald serve), WebSocket clients (IPC),
+// one-shot publishers and drains. Each is bounded: the orchestrator kills what it started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../compiler/compile.js';
+import type { ClientsPlan, ClientsReport } from './clients.js';
+
+const TSX = ['--import', 'tsx'];
+
+export function startGatewayProcess(rulesDir: string, config: string): ChildProcess {
+  return spawn(process.execPath, [join(REPO_ROOT, 'bin', 'herald.mjs'), 'serve', '--rules', rulesDir, '--config', config], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, HERALD_LOG_LEVEL: 'error' } });
+}
+
+export async function waitHttp(port: number, path: string, seconds = 60): Promise<void> {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    if (await fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.status === 200, () => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`http://127.0.0.1:${port}${path} never answered 200`);
+}
+
+export function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+export interface Clients {
+  child: ChildProcess;
+  report(): Promise<ClientsReport>;
+  reset(): void;
+  stop(): void;
+}
+
+export async function startClients(plan: ClientsPlan, seconds = 180): Promise<Clients> {
+  const child = spawn(process.execPath, [...TSX, join(REPO_ROOT, 'bench', 'load', 'clients.ts'), JSON.stringify(plan)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const kill = setTimeout(() => child.kill('SIGKILL'), seconds * 1000);
+  kill.unref();
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', (m: { type: string; message?: string }) => (m.type === 'ready' ? resolve() : reject(new Error(m.message))));
+    child.once('exit', (code) => reject(new Error(`clients exited with ${code}`)));
+  });
+  return {
+    child,
+    report: () =>
+      new Promise((resolve) => {
+        child.once('message', (m: { report: ClientsReport }) => resolve(m.report));
+        child.send({ cmd: 'report' });
+      }),
+    reset: () => child.send({ cmd: 'reset' }),
+    stop: () => {
+      child.send({ cmd: 'exit' });
+      clearTimeout(kill);
+    },
+  };
+}
+
+/** Runs a one-shot load script to completion and returns its JSON line. */
+export function runScript<T>(script: string, plan: object, seconds = 300): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...TSX, join(REPO_ROOT, 'bench', 'load', script), JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const kill = setTimeout(() => child.kill('SIGKILL'), seconds * 1000);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.once('exit', (code) => {
+      clearTimeout(kill);
+      if (code === 0) resolve(JSON.parse(out.trim().split('\n').pop()!) as T);
+      else reject(new Error(`${script} exited with ${code}`));
+    });
+  });
+}
+
+export async function waitFrames(clients: Clients, want: number, seconds: number): Promise<Awaited<ReturnType<Clients['report']>>> {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    const r = await clients.report();
+    if (r.frames >= want || Date.now() > until) return r;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}

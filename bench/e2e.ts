@@ -110,6 +110,9 @@ export async function benchE2e(count = Number(process.env.HERALD_BENCH_MESSAGES 
     report('e2e.latency_p50_ms', percentile(lat.latencies, 50), 'ms', `${lat.latencies.length} frames, publish (publisher process clock) to frame (client process), 2,000/s, 1,000 clients`);
     report('e2e.latency_p99_ms', percentile(lat.latencies, 99), 'ms', 'target <= 5');
   } finally {
+    // SIGTERM first: the gateway shuts down cleanly (and writes its CPU profile when asked).
+    for (const c of children) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 3000));
     for (const c of children) c.kill('SIGKILL');
     rabbit.down();
   }

@@ -9,7 +9,9 @@ import type { ClientsPlan, ClientsReport } from './clients.js';
 const TSX = ['--import', 'tsx'];
 
 export function startGatewayProcess(rulesDir: string, config: string): ChildProcess {
-  return spawn(process.execPath, [join(REPO_ROOT, 'bin', 'herald.mjs'), 'serve', '--rules', rulesDir, '--config', config], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, HERALD_LOG_LEVEL: 'error' } });
+  // HERALD_BENCH_PROFILE=DIR writes a CPU profile of the gateway there (evidence for the figures).
+  const profile = process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HERALD_BENCH_PROFILE] : [];
+  return spawn(process.execPath, [...profile, join(REPO_ROOT, 'bin', 'herald.mjs'), 'serve', '--rules', rulesDir, '--config', config], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, HERALD_LOG_LEVEL: 'error' } });
 }
 
 export async function waitHttp(port: number, path: string, seconds = 60): Promise<void> {
@@ -41,10 +43,12 @@ export async function startClients(plan: ClientsPlan, seconds = 180): Promise<Cl
     child.once('message', (m: { type: string; message?: string }) => (m.type === 'ready' ? resolve() : reject(new Error(m.message))));
     child.once('exit', (code) => reject(new Error(`clients exited with ${code}`)));
   });
+  child.on('exit', (code, signal) => process.stderr.write(`bench: clients process exited (${code ?? signal})\n`));
   return {
     child,
     report: () =>
-      new Promise((resolve) => {
+      new Promise((resolve, reject) => {
+        if (!child.connected) return reject(new Error('the clients process is gone'));
         child.once('message', (m: { report: ClientsReport }) => resolve(m.report));
         child.send({ cmd: 'report' });
       }),

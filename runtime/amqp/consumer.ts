@@ -6,6 +6,7 @@ import amqplib, { type Channel, type ChannelModel, type ConfirmChannel, type Con
 import type { CollectorConfig } from '../gateway/config.js';
 import type { Logger } from '../gateway/log.js';
 import { parseTransportUrl, type BrokerTarget } from './transport-url.js';
+import { Acker } from './acker.js';
 
 export type Verdict =
   | { kind: 'ack' }
@@ -26,6 +27,7 @@ export class Consumer {
   private readonly targets: BrokerTarget[];
   private connection: ChannelModel | null = null;
   private channel: ConfirmChannel | null = null;
+  private acker: Acker | null = null;
   private consumerTag: string | null = null;
   private attempt = 0;
   private next = 0;
@@ -86,6 +88,7 @@ export class Consumer {
       ch.on('error', (e: Error) => this.log.warn({ err: e.message }, 'AMQP channel error'));
       await ch.prefetch(this.cfg.prefetch);
       this.channel = ch;
+      this.acker = new Acker(ch);
       await this.events.onConnected(target.label, conn);
       const ok = await ch.consume(this.cfg.queue, (m) => this.onDelivery(ch, m), { noAck: false });
       this.consumerTag = ok.consumerTag;
@@ -146,35 +149,29 @@ export class Consumer {
     } catch (e) {
       verdict = { kind: 'dead-letter', reason: `internal error: ${(e as Error).message}` };
     }
+    const acker = this.acker!;
     if (verdict.kind === 'ack') {
-      ch.ack(m);
+      acker.ack(m);
       return;
     }
     if (verdict.kind === 'publish') {
       let pending = verdict.messages.length;
       let failed = false;
-      if (!pending) ch.ack(m);
+      if (!pending) return acker.ack(m);
+      acker.hold(m);
       for (const out of verdict.messages) {
         ch.publish(verdict.exchange, out.routingKey, out.body, { contentType: 'application/json' }, (err) => {
           failed ||= !!err;
-          if (--pending === 0) {
-            if (failed) ch.nack(m, false, true);
-            else ch.ack(m);
-          }
+          if (--pending === 0) acker.release(m, !failed);
         });
       }
       return;
     }
     this.events.onDeadLetter(verdict.reason);
-    if (!this.cfg.deadLetterExchange) {
-      ch.ack(m);
-      return;
-    }
+    if (!this.cfg.deadLetterExchange) return acker.ack(m);
     const headers = { ...(m.properties.headers ?? {}), 'x-herald-reason': verdict.reason, 'x-herald-exchange': m.fields.exchange, 'x-herald-routing-key': m.fields.routingKey };
-    ch.publish(this.cfg.deadLetterExchange, m.fields.routingKey, m.content, { headers, contentType: m.properties.contentType, contentEncoding: m.properties.contentEncoding, persistent: true }, (err) => {
-      if (err) ch.nack(m, false, true);
-      else ch.ack(m);
-    });
+    acker.hold(m);
+    ch.publish(this.cfg.deadLetterExchange, m.fields.routingKey, m.content, { headers, contentType: m.properties.contentType, contentEncoding: m.properties.contentEncoding, persistent: true }, (err) => acker.release(m, !err));
   }
 
   /** Stop consuming, settle what was delivered, close the channel, then the connection. */
@@ -184,7 +181,9 @@ export class Consumer {
     const ch = this.channel;
     const conn = this.connection;
     this.consuming = false;
+    this.acker?.flush();
     if (ch && this.consumerTag) await ch.cancel(this.consumerTag).catch(() => undefined);
+    this.acker?.flush();
     if (ch) {
       await ch.waitForConfirms().catch(() => undefined);
       await ch.close().catch(() => undefined);

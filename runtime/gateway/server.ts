@@ -85,7 +85,8 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
       slowClose(ws, 'send dropped by the socket layer');
       return;
     }
-    if (status === 0) backpressured.add(ws);
+    if (status === 1) return; // written out: nothing buffered
+    backpressured.add(ws);
     if (ws.getBufferedAmount() > cfg.maxBackpressure) slowClose(ws, `more than max_backpressure (${cfg.maxBackpressure}) bytes unsent`);
   }
 

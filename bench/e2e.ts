@@ -19,10 +19,12 @@ const RULES_YAML = `- event_type: test.push
     sent:
       type: int
       fields: payload.sent
+    pad:
+      fields: payload.pad
 `;
 const TRANSFORMER = `[NOTIFY_MANAGER]
 transformer = [
-    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': '@traits.target', 'message_type': 'bench', 'message': {'n': '@traits.n', 'sent': '@traits.sent'}}}},
+    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': '@traits.target', 'message_type': 'bench', 'message': {'n': '@traits.n', 'sent': '@traits.sent', 'pad': '@traits.pad'}}}},
   ]
 `;
 
@@ -144,5 +146,79 @@ export async function benchWs(connections = Number(process.env.HERALD_BENCH_CONN
     report('ws.fanout_frames_per_s', got.frames / ((got.lastAt - started) / 1000), 'frames/s', `${pushes} project pushes to ${connections} connections, POST to last frame received`);
   } finally {
     gw.kill('SIGKILL');
+  }
+}
+
+/** fault group: 1% slow clients under load (p99 of the others, memory against the budget), broker restart recovery. */
+export async function benchFault(): Promise<void> {
+  ensurePackages();
+  const rabbit = await startRabbit();
+  const children: ChildProcess[] = [];
+  try {
+    const dir = rulesDir();
+    const port = await freePort();
+    const budget = 8 * 1024 * 1024;
+    const cfg = config(dir, 'fault.ini', port, `transport_url = rabbit://guest:guest@127.0.0.1:${rabbit.port}/\nexchanges = ['bench-x']\nreconnect_max_seconds = 1`, `max_backpressure = 262144\nmax_buffered_bytes = ${budget}`);
+    // config() sets a large max_backpressure for the throughput groups; this group wants the real limits.
+    const text = (await import('node:fs')).readFileSync(cfg, 'utf8').replace('max_backpressure = 16777216\n', '');
+    writeFileSync(cfg, text);
+    const gw = startGatewayProcess(dir, cfg);
+    children.push(gw);
+    await waitHttp(port, '/readyz');
+    const url = `amqp://guest:guest@127.0.0.1:${rabbit.port}/`;
+    const seconds = Number(process.env.HERALD_BENCH_LATENCY_SECONDS ?? 8);
+    const run = async (slow: number) => {
+      const clients = await startClients({ port, secret: SECRET, users: 1000, latency: true, slow });
+      children.push(clients.child);
+      const base = rssBytes(gw.pid!);
+      let peak = base;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(gw.pid!))), 100);
+      // Half the traffic goes to users 0-9 (the slow ones in the second run), 16 KiB each, so a
+      // client that stops reading outgrows the kernel's socket buffers within the run.
+      await runScript('publisher.ts', { url, exchange: 'bench-x', routingKey: 'notifications.info', count: 2000 * seconds, rate: 2000, users: 1000, pad: 16384, hot: { users: 10, share: 0.5 } });
+      const r = await waitFrames(clients, slow ? 1000 * seconds * 0.99 : 2000 * seconds, 60);
+      await new Promise((res) => setTimeout(res, 2500));
+      clearInterval(sampler);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const slowClosed = Number(/^herald_slow_consumers_closed_total (\d+)/m.exec(metrics)?.[1] ?? 0);
+      clients.stop();
+      return { p99: percentile(r.latencies, 99), growth: peak - base, slowClosed };
+    };
+    const calm = await run(0);
+    const slow = await run(10);
+    report('fault.p99_no_slow_ms', calm.p99, 'ms', '2,000/s with 16 KiB pads, half of them to users 0-9, 1,000 clients');
+    report('fault.p99_with_1pct_slow_ms', slow.p99, 'ms', `the same traffic; users 0-9 stop reading (latency of the other 990); ${slow.slowClosed} closed with 4009 (gateway metric)`);
+    report('fault.slow_clients_p99_ratio', slow.p99 / Math.max(1, calm.p99), 'x', 'target <= 2');
+    report('fault.slow_clients_rss_growth_mb', slow.growth / 1024 / 1024, 'MiB', `peak RSS growth during the slow run; max_buffered_bytes is ${budget / 1024 / 1024} MiB`);
+
+    // Broker stop/start: from the broker accepting connections again to Herald pushing again.
+    const watcher = await startClients({ port, secret: SECRET, users: 1 });
+    children.push(watcher.child);
+    rabbit.down();
+    rabbit.up();
+    const up = Date.now();
+    const amqp = (await import('amqplib')).default;
+    const conn = await amqp.connect(url);
+    const ch = await conn.createChannel();
+    await ch.assertExchange('bench-x', 'topic', { durable: false });
+    let recovered = NaN;
+    for (let i = 0; i < 1200; i++) {
+      ch.publish('bench-x', 'notifications.info', Buffer.from(JSON.stringify({ event_type: 'test.push', priority: 'INFO', publisher_id: 'bench', message_id: `r${i}`, timestamp: '2026-11-21 10:00:00', payload: { target: 'user-0', n: i, sent: Date.now() } })));
+      await new Promise((r) => setTimeout(r, 25));
+      const r = await watcher.report();
+      if (r.frames > 0) {
+        recovered = (r.firstAt - up) / 1000;
+        break;
+      }
+    }
+    await ch.close();
+    await conn.close();
+    watcher.stop();
+    report('fault.broker_recovery_s', recovered, 's', 'broker accepting connections again -> first push from Herald (reconnect back-off, topology, consume)');
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const c of children) c.kill('SIGKILL');
+    rabbit.down();
   }
 }

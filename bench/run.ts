@@ -1,13 +1,14 @@
 // `npm run bench [-- GROUP...]`: every group, or the named ones.
 import { benchDecode } from './decode.js';
 import { benchCompile } from './compile.js';
-import { benchE2e, benchWs } from './e2e.js';
+import { benchE2e, benchFault, benchWs } from './e2e.js';
 
 const GROUPS: Record<string, () => Promise<void> | void> = {
   decode: () => benchDecode(),
   compile: () => benchCompile(),
   e2e: () => benchE2e(),
   ws: () => benchWs(),
+  fault: () => benchFault(),
 };
 
 const wanted = process.argv.slice(2);

@@ -11,6 +11,8 @@ export interface ClientsPlan {
   project?: string;
   /** Record publish-to-frame latency from data.message.sent (ms since the epoch). */
   latency?: boolean;
+  /** The first `slow` users stop reading their socket once ready (slow consumers). */
+  slow?: number;
 }
 
 export interface ClientsReport {
@@ -19,10 +21,11 @@ export interface ClientsReport {
   lastAt: number;
   latencies: number[];
   closed: number;
+  slowClosed: number;
 }
 
 const plan = JSON.parse(process.argv[2]!) as ClientsPlan;
-const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0 };
+const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0 };
 const sockets: WebSocket[] = [];
 const key = new TextEncoder().encode(plan.secret);
 
@@ -35,6 +38,8 @@ async function open(i: number): Promise<void> {
     ws.on('message', (m: Buffer) => {
       if (!isReady) {
         isReady = true;
+        // A slow consumer: the kernel buffers fill, then the gateway's backpressure builds up.
+        if (i < (plan.slow ?? 0)) (ws as unknown as { _socket: { pause(): void } })._socket.pause();
         resolve();
         return;
       }
@@ -47,7 +52,10 @@ async function open(i: number): Promise<void> {
         if (at) report.latencies.push(now - Number(at[1]));
       }
     });
-    ws.on('close', () => report.closed++);
+    ws.on('close', (code: number) => {
+      report.closed++;
+      if (code === 4009) report.slowClosed++;
+    });
     ws.on('error', reject);
   });
 }

@@ -13,6 +13,10 @@ interface PublishPlan {
   users: number;
   /** Address the project instead of users. */
   project?: string;
+  /** Bytes of padding per notification (payload.pad). */
+  pad?: number;
+  /** This share of the messages goes to users 0..users-1 of `hot` (the slow consumers' ids). */
+  hot?: { users: number; share: number };
 }
 
 const plan = JSON.parse(process.argv[2]!) as PublishPlan;
@@ -23,7 +27,7 @@ function body(n: number): Buffer {
     publisher_id: 'bench',
     event_type: 'test.push',
     priority: 'INFO',
-    payload: { target: plan.project ? `project:${plan.project}` : `user-${n % plan.users}`, n, sent: Date.now() },
+    payload: { target: plan.project ? `project:${plan.project}` : plan.hot && n % 100 < plan.hot.share * 100 ? `user-${n % plan.hot.users}` : `user-${n % plan.users}`, n, sent: Date.now(), ...(plan.pad ? { pad: 'p'.repeat(plan.pad) } : {}) },
     timestamp: new Date().toISOString().replace('T', ' ').replace('Z', ''),
     _unique_id: randomUUID().replace(/-/g, ''),
   };

@@ -16,6 +16,8 @@ export const SUBPROTOCOL = 'herald.v1';
 
 interface SocketData {
   closed: boolean;
+  /** uWS reported the close: the socket object must not be touched any more. */
+  gone: boolean;
   state: 'pending' | 'authenticating' | 'ready';
   preAuth: AuthOutcome | null;
   identity: Identity | null;
@@ -98,6 +100,8 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
     d.closed = true;
     backpressured.delete(ws);
     ws.end(4009, 'slow consumer: resume to catch up');
+    // The close frame waits behind data a stuck client never reads: drop the socket if so.
+    d.timers.push(setTimeout(() => d.gone || ws.close(), 2000));
   }
 
   /** The process-wide budget: while the sockets behind exceed it, close the worst first. */
@@ -250,7 +254,7 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
         return refuse(res, '403 Forbidden', `origin ${origin} is not allowed`);
       }
       if (sockets.size >= cfg.maxConnections) return refuse(res, '503 Service Unavailable', 'connection limit reached');
-      const data = (preAuth: AuthOutcome | null): SocketData => ({ closed: false, state: 'pending', preAuth, identity: null, conn: null, release: null, badFrames: 0, timers: [] });
+      const data = (preAuth: AuthOutcome | null): SocketData => ({ closed: false, gone: false, state: 'pending', preAuth, identity: null, conn: null, release: null, badFrames: 0, timers: [] });
       if (!authorization.toLowerCase().startsWith('bearer ')) {
         res.upgrade(data(null), key, protocol, extensions, context);
         return;
@@ -293,6 +297,7 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
     close: (ws) => {
       const d = ws.getUserData();
       d.closed = true;
+      d.gone = true;
       sockets.delete(ws);
       backpressured.delete(ws);
       for (const t of d.timers) clearTimeout(t);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { ensurePackages, startRabbit, type Rabbit } from './harness.js';
 import { useRabbit as forGateway } from './gateway.suite.js';
 import { useRabbit as forScale } from './scale.suite.js';
+import { useRabbit as forFaults } from './faults.suite.js';
 
 let rabbit: Rabbit | undefined;
 
@@ -12,6 +13,7 @@ beforeAll(async () => {
   rabbit = await startRabbit();
   forGateway(rabbit);
   forScale(rabbit);
+  forFaults(rabbit);
 }, 900_000);
 
 afterAll(() => rabbit?.down());

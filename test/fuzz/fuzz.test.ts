@@ -43,6 +43,8 @@ const definitions = readFileSync(join(ROOT, 'rules', 'event_definitions.yaml'), 
 const settingsText = readFileSync(join(ROOT, 'rules', 'settings.ini'), 'utf8');
 const realRules = loadDefinitions('rules/event_definitions.yaml', definitions).rules!;
 const LIMIT_MS = 1000;
+// The YAML front end takes a few ms per case: 100,000 cases need minutes.
+const TIMEOUT = 120_000 + FUZZ_CASES * 10;
 
 describe(`fuzz (${FUZZ_CASES} cases per target)`, () => {
   it('wire decoder + generated rules: every body is pushed, dropped or given a dead-letter reason', () => {
@@ -62,7 +64,7 @@ describe(`fuzz (${FUZZ_CASES} cases per target)`, () => {
     expect(r.slowestMs, r.slowest).toBeLessThan(LIMIT_MS);
     expect(outcomes.ok).toBeGreaterThan(FUZZ_CASES / 20);
     expect(outcomes.reason).toBeGreaterThan(FUZZ_CASES / 20);
-  });
+  }, TIMEOUT);
 
   it('settings.ini reader and Python literals: diagnostics only', () => {
     const r = fuzz([settingsText, "transformer = [{'a': (1, 2.0, -0x1F, r'x', \"\"\"t\"\"\")}]"], (text) => {
@@ -75,7 +77,7 @@ describe(`fuzz (${FUZZ_CASES} cases per target)`, () => {
       }
     });
     expect(r.slowestMs, r.slowest).toBeLessThan(LIMIT_MS);
-  });
+  }, TIMEOUT);
 
   it('YAML front end (event definitions): diagnostics only', () => {
     const seeds = [definitions.slice(0, 4000), definitions.slice(9000, 14000), readFileSync(join(SAMPLES, 'seed', 'event_definitions.yaml'), 'utf8')];
@@ -84,7 +86,7 @@ describe(`fuzz (${FUZZ_CASES} cases per target)`, () => {
       for (const d of diagnostics.items) expect(d.code).toMatch(/^H[EW]\d{3}$/);
     });
     expect(r.slowestMs, r.slowest).toBeLessThan(LIMIT_MS);
-  });
+  }, TIMEOUT);
 
   it('JSONPath parser: a path or a JsonPathError', () => {
     const seeds = [...definitions.matchAll(/fields: (.+)$/gm)].map((m) => m[1]!.replace(/^['"]|['"]$/g, '')).concat(['payload.a[?k=v]', 'a..b[/k]', '`sub(/x+/, y)`', 'a[1:3] | b.*', 'payload.x where y', '$.a[*].`len`']);
@@ -96,5 +98,5 @@ describe(`fuzz (${FUZZ_CASES} cases per target)`, () => {
       }
     });
     expect(r.slowestMs, r.slowest).toBeLessThan(LIMIT_MS);
-  });
+  }, TIMEOUT);
 });

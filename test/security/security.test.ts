@@ -167,6 +167,14 @@ describe('token attacks and oversized input', () => {
     expect(silent.frames).toEqual([expect.objectContaining({ type: 'error', code: 'auth_failed' })]);
   });
 
+  it('a socket whose token expires while connected is closed with 4003', async () => {
+    const c = connect(hs.port, { token: await token('dave', { exp: Math.floor(Date.now() / 1000) + 2 }) });
+    expect((await ready(c)).type).toBe('ready');
+    const closed = await c.closed;
+    expect(closed.code).toBe(4003);
+    expect(c.frames.at(-1)).toMatchObject({ type: 'error', code: 'token_expired' });
+  });
+
   it('oversized upgrade headers are refused without harming the server', async () => {
     const answer = await new Promise<string>((resolve) => {
       const s = tcpConnect(hs.port, '127.0.0.1', () => {

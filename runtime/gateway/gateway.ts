@@ -92,7 +92,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     : null;
 
   /** Decode, transform and (single node) hand to the sockets; the caller acks afterwards. */
-  function process(message: PyDict, source: 'amqp' | 'http'): Processed {
+  function decodeAndHandOver(message: PyDict, source: 'amqp' | 'http'): Processed {
     metrics.received.inc({ source });
     const started = performance.now();
     const out = pipeline(message);
@@ -130,7 +130,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
             metrics.duplicates.inc();
             return { kind: 'ack' };
           }
-          const out = process(r.message, 'amqp');
+          const out = decodeAndHandOver(r.message, 'amqp');
           const reason = deadLetterReason(out);
           if (reason) return { kind: 'dead-letter', reason };
           if (router && out.pushes.length) return { kind: 'publish', exchange: config.collector.pushExchange, messages: out.pushes.flatMap(routedMessages) };
@@ -185,7 +185,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
               metrics.duplicates.inc();
               return { duplicate: true };
             }
-            const out = process(r.message, 'http');
+            const out = decodeAndHandOver(r.message, 'http');
             if (router) for (const p of out.pushes) handToSockets(p.users, p.projects, p.data);
             const id = out.result.kind === 'event' ? out.result.event.message_id : null;
             return out.result.kind === 'event' ? { message_id: id, pushes: out.pushes.length } : out.result.kind === 'dropped' ? { dropped: out.result.reason } : { error: deadLetterReason(out) };
@@ -209,7 +209,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       stopped ??= (async () => {
         const deadline = setTimeout(() => {
           log.error('shutdown_timeout passed; exiting');
-          globalThis.process.exit(1);
+          process.exit(1);
         }, ws.shutdownTimeout * 1000);
         deadline.unref();
         clearInterval(sweeper);

@@ -2,7 +2,7 @@
 import type { JsonPath } from './jsonpath-ast.js';
 import type { Span } from './source.js';
 import type { PyValue } from '../runtime/semantics/pyvalue.js';
-import { compileGlob } from '../runtime/semantics/glob.js';
+import { compileGlob, globLiteral, parseGlob } from '../runtime/semantics/glob.js';
 
 export type TraitType = 'none' | 'text' | 'int' | 'float' | 'datetime';
 
@@ -71,4 +71,16 @@ export function patternMatcher(p: { included: readonly string[]; excluded: reado
 export function winnerFinder(rules: RuleSet, dropUnmatched: boolean): (eventType: string) => EventDef | null {
   const order = matchOrder(rules, dropUnmatched).map((d) => ({ d, accepts: patternMatcher(d) }));
   return (t) => order.find((o) => o.accepts(t))?.d ?? null;
+}
+
+/** Every literal (glob-free) event type the patterns name, sorted: the rows of exact tables. */
+export function literalEventTypes(...patternSets: ReadonlyArray<{ included: readonly string[] }>[]): string[] {
+  const literals = new Set<string>();
+  for (const set of patternSets)
+    for (const p of set)
+      for (const pattern of p.included) {
+        const lit = globLiteral(parseGlob(pattern));
+        if (lit !== null) literals.add(lit);
+      }
+  return [...literals].sort();
 }

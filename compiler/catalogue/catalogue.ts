@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { EventDef, RuleSet } from '../model.js';
-import { patternMatcher, winnerFinder } from '../model.js';
+import { literalEventTypes, patternMatcher, winnerFinder } from '../model.js';
 import { location } from '../source.js';
 import type { Settings, Template, Transformer } from '../transform-model.js';
 import { globLiteral, parseGlob } from '../../runtime/semantics/glob.js';
@@ -44,14 +44,7 @@ export function renderCatalogue(rules: RuleSet, settings: Settings | null): stri
   const winner = winnerFinder(rules, false);
   const transformers = settings?.transformers ?? [];
   const firing = transformers.map((t) => ({ t, accepts: patternMatcher(t) }));
-  const literals = new Set<string>();
-  const addLiteral = (p: string): void => {
-    const lit = globLiteral(parseGlob(p));
-    if (lit !== null) literals.add(lit);
-  };
-  for (const d of rules.definitions) d.included.forEach(addLiteral);
-  for (const t of transformers) t.included.forEach(addLiteral);
-  const eventTypes = [...literals].sort().map((eventType, i) => {
+  const eventTypes = literalEventTypes(rules.definitions, transformers).map((eventType, i) => {
     const def = winner(eventType);
     return {
       eventType,

@@ -4,7 +4,7 @@ import { Project, StructureKind, VariableDeclarationKind, type StatementStructur
 import type { EventDef, Plugin, RuleSet, TraitDef, TraitType } from '../model.js';
 import { location, type Span } from '../source.js';
 import { globLiteral, globToRegExpSource, parseGlob } from '../../runtime/semantics/glob.js';
-import { winnerFinder } from '../model.js';
+import { literalEventTypes, winnerFinder } from '../model.js';
 import { commentText, ident, int, pyLit, regex, str, prop } from './codegen.js';
 import { emitStepPath, emitValuePath, isValuePath, type EmitScope } from './paths.js';
 
@@ -138,12 +138,7 @@ function traitInterface(def: EventDef, name: string): StatementStructures {
 /** The winner of each literal event type, in full match order (globs of later definitions included). */
 function exactTable(rules: RuleSet): Array<[string, number]> {
   const winner = winnerFinder(rules, true);
-  const literals = new Set<string>();
-  for (const d of rules.definitions) for (const p of d.included) {
-    const lit = globLiteral(parseGlob(p));
-    if (lit !== null) literals.add(lit);
-  }
-  return [...literals].sort().map((t) => [t, winner(t)?.index ?? -1]);
+  return literalEventTypes(rules.definitions).map((t) => [t, winner(t)?.index ?? -1]);
 }
 
 function globEntries(rules: RuleSet): string[] {

@@ -4,7 +4,7 @@
 // which entries fire for each literal event type.
 import { Project, StructureKind, VariableDeclarationKind, type OptionalKind, type SourceFileStructure, type StatementStructures } from 'ts-morph';
 import type { EventDef, RuleSet } from '../model.js';
-import { patternMatcher } from '../model.js';
+import { literalEventTypes, patternMatcher } from '../model.js';
 import { location } from '../source.js';
 import type { Settings, Template, Transformer } from '../transform-model.js';
 import { globLiteral, globToRegExpSource, parseGlob } from '../../runtime/semantics/glob.js';
@@ -45,15 +45,8 @@ function patternRegex(p: string): string {
 
 /** Entries firing for each literal event type either rule file names. */
 function exactTable(rules: RuleSet, transformers: Transformer[]): Array<[string, number[]]> {
-  const literals = new Set<string>();
-  const add = (p: string): void => {
-    const lit = globLiteral(parseGlob(p));
-    if (lit !== null) literals.add(lit);
-  };
-  for (const d of rules.definitions) d.included.forEach(add);
-  for (const t of transformers) t.included.forEach(add);
   const accepts = transformers.map((t) => ({ t, accepts: patternMatcher(t) }));
-  return [...literals].sort().map((lit) => [lit, accepts.filter((a) => a.accepts(lit)).map((a) => a.t.index)]);
+  return literalEventTypes(rules.definitions, transformers).map((lit) => [lit, accepts.filter((a) => a.accepts(lit)).map((a) => a.t.index)]);
 }
 
 let emitted = 0;

@@ -38,14 +38,15 @@ describe('live page in a real browser', () => {
     await page.goto(base + '/');
     await page.fill('#sub', 'u1');
     await page.click('#mint');
-    // Page-side expressions as strings: this file is type-checked without the DOM library.
-    await page.waitForFunction("document.getElementById('token').value.length > 20");
+    // Locators, not page-side functions: the page's CSP forbids eval (and this file has no DOM types).
+    for (let i = 0; i < 100 && (await page.inputValue('#token')).length < 20; i++) await page.waitForTimeout(50);
+    expect((await page.inputValue('#token')).length).toBeGreaterThan(20);
     await page.click('#connect');
-    await page.waitForFunction("document.getElementById('status').textContent === 'connected as u1'");
+    await page.locator('#status', { hasText: 'connected as u1' }).waitFor();
     const sample = readFileSync(join(SAMPLES, 'seed', 'volume.create.end.json'));
     const posted = await fetch(base + '/v1/notifications', { method: 'POST', body: sample });
     expect(await posted.json()).toEqual({ results: [{ message_id: '5f1c7a52-6b1e-4d8e-9a61-0c2b1a9f3e77', pushes: 1 }] });
-    await page.waitForFunction("document.getElementById('count').textContent === '1'");
+    await page.locator('#count', { hasText: /^1$/ }).waitFor();
     const log = await page.textContent('#log');
     expect(log).toContain('push #1 {"message_event":"STATES","message_type":"volume","message":{"resource_id":"v9","name":"data","state":"available","event":"volume.create.end","option":"reload"}}');
     mkdirSync(join(ROOT, '.cache', 'screenshots'), { recursive: true });

@@ -10,31 +10,19 @@ import { join } from 'node:path';
 import amqplib from 'amqplib';
 import { ROOT } from '../helpers.js';
 import { connect, freePort, osloEnvelope, ready, sleep, token, SECRET, type Client, type Rabbit } from './harness.js';
+import { PUSH_RULES_INI, PUSH_RULES_YAML } from './harness.js';
 
 let rabbit: Rabbit;
 export function useRabbit(r: Rabbit): void {
   rabbit = r;
 }
 
-const YAML = `- event_type: test.push
-  traits:
-    target:
-      fields: payload.target
-    n:
-      type: int
-      fields: payload.n
-`;
-const INI = `[NOTIFY_MANAGER]
-transformer = [
-    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': '@traits.target', 'message': {'n': '@traits.n'}}}},
-  ]
-`;
 
 describe('faults', () => {
   it('SIGKILL of the gateway mid-stream: every unacked notification is redelivered and pushed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'herald-fault-'));
-    writeFileSync(join(dir, 'event_definitions.yaml'), YAML);
-    writeFileSync(join(dir, 'settings.ini'), INI);
+    writeFileSync(join(dir, 'event_definitions.yaml'), PUSH_RULES_YAML);
+    writeFileSync(join(dir, 'settings.ini'), PUSH_RULES_INI);
     rabbit.ctl(['add_vhost', 'faults']);
     rabbit.ctl(['add_user', 'faults-filler', 'x']);
     rabbit.ctl(['set_permissions', '-p', 'faults', 'faults-filler', '.*', '.*', '.*']);

@@ -10,28 +10,13 @@ import { gzipSync, deflateSync } from 'node:zlib';
 import amqplib from 'amqplib';
 import { SAMPLES, ROOT } from '../helpers.js';
 import { compileRuleTexts, connect, freePort, gatewayWith, osloEnvelope, osloPublish, rawPublisher, ready, sleep, token, SECRET, type Client, type Rabbit } from './harness.js';
+import { PUSH_RULES_INI, PUSH_RULES_YAML } from './harness.js';
 import type { Gateway } from '../../runtime/gateway/gateway.js';
 
 const SEED = join(SAMPLES, 'seed');
 const seed = compileRuleTexts(readFileSync(join(SEED, 'event_definitions.yaml'), 'utf8'), readFileSync(join(SEED, 'settings.ini'), 'utf8'));
 
-// A rule set whose pushes say who they are for (toid from the payload) and carry a counter.
-const TEST_YAML = `- event_type: test.push
-  traits:
-    target:
-      fields: payload.target
-    also:
-      fields: payload.also
-    n:
-      type: int
-      fields: payload.n
-`;
-const TEST_INI = `[NOTIFY_MANAGER]
-transformer = [
-    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': ['@traits.target', '@traits.also'], 'message_type': 'test', 'message': {'n': '@traits.n'}}}},
-  ]
-`;
-const bulk = compileRuleTexts(TEST_YAML, TEST_INI);
+const bulk = compileRuleTexts(PUSH_RULES_YAML, PUSH_RULES_INI);
 
 let rabbit: Rabbit;
 const queues: string[] = [];
@@ -346,8 +331,8 @@ describe('gateway against a real RabbitMQ', () => {
     const dir = mkdtempSync(join(tmpdir(), 'herald-term-'));
     const port = await freePort();
     const queue = 'herald-term';
-    writeFileSync(join(dir, 'settings.ini'), settings({ queue, collector: 'prefetch = 50' }).replace('port = 0', `port = ${port}`) + TEST_INI);
-    writeFileSync(join(dir, 'event_definitions.yaml'), TEST_YAML);
+    writeFileSync(join(dir, 'settings.ini'), settings({ queue, collector: 'prefetch = 50' }).replace('port = 0', `port = ${port}`) + PUSH_RULES_INI);
+    writeFileSync(join(dir, 'event_definitions.yaml'), PUSH_RULES_YAML);
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'herald.mjs'), 'serve', '--rules', dir, '--config', join(dir, 'settings.ini')], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HERALD_LOG_LEVEL: 'warn' } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

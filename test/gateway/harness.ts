@@ -21,6 +21,26 @@ import { makeLogger } from '../../runtime/gateway/log.js';
 const TOOLS = join(SHARED, 'tools');
 export const SECRET = 'test-secret-of-at-least-32-bytes-length!';
 
+/**
+ * Rules for traffic tests: a push says who it is for (`target`, and `also`: a trait is a scalar,
+ * so a second address is a second trait) and carries a counter `n`.
+ */
+export const PUSH_RULES_YAML = `- event_type: test.push
+  traits:
+    target:
+      fields: payload.target
+    also:
+      fields: payload.also
+    n:
+      type: int
+      fields: payload.n
+`;
+export const PUSH_RULES_INI = `[NOTIFY_MANAGER]
+transformer = [
+    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': ['@traits.target', '@traits.also'], 'message': {'n': '@traits.n'}}}},
+  ]
+`;
+
 /** Installs Debian's packages the gateway tests need, when missing (CI runs as root). */
 export function ensurePackages(chromium = false): void {
   const missing: string[] = [];

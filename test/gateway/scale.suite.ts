@@ -8,22 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, SAMPLES } from '../helpers.js';
 import { compileRuleTexts, connect, freePort, gatewayWith, osloEnvelope, rawPublisher, ready, sleep, token, SECRET, type Client, type Rabbit } from './harness.js';
+import { PUSH_RULES_INI, PUSH_RULES_YAML } from './harness.js';
 import { userKey } from '../../runtime/amqp/push-router.js';
 
-const TEST_YAML = `- event_type: test.push
-  traits:
-    target:
-      fields: payload.target
-    n:
-      type: int
-      fields: payload.n
-`;
-const TEST_INI = `[NOTIFY_MANAGER]
-transformer = [
-    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': '@traits.target', 'message': {'n': '@traits.n'}}}},
-  ]
-`;
-const compiled = compileRuleTexts(TEST_YAML, TEST_INI);
+const compiled = compileRuleTexts(PUSH_RULES_YAML, PUSH_RULES_INI);
 const push = (target: string, n: number) => osloEnvelope({ event_type: 'test.push', payload: { target, n } });
 const nOf = (c: Client) => c.pushes().map((p) => (p.data!.message as { n: number }).n);
 
@@ -158,11 +146,11 @@ describe('several nodes on RabbitMQ', () => {
 
   it('3: SIGKILL of a node mid-stream: its clients move to the other node and get reset; nothing is lost from the broker', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'herald-kill-'));
-    writeFileSync(join(dir, 'event_definitions.yaml'), TEST_YAML);
+    writeFileSync(join(dir, 'event_definitions.yaml'), PUSH_RULES_YAML);
     const ports = [await freePort(), await freePort()];
     const nodes: ChildProcess[] = ports.map((port, i) => {
       writeFileSync(join(dir, `node${i}.ini`), nodeSettings('herald-kill', port).replace('prefetch = 64', 'prefetch = 200'));
-      writeFileSync(join(dir, 'settings.ini'), TEST_INI);
+      writeFileSync(join(dir, 'settings.ini'), PUSH_RULES_INI);
       return spawn(process.execPath, [join(ROOT, 'bin', 'herald.mjs'), 'serve', '--rules', dir, '--config', join(dir, `node${i}.ini`)], { stdio: 'ignore', env: { ...process.env, HERALD_LOG_LEVEL: 'warn' } });
     });
     const pub = await rawPublisher(rabbit.port);

@@ -9,30 +9,14 @@ import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
-import { compileRuleTexts, connect, ready, sleep, token, SECRET, type Client } from '../gateway/harness.js';
+import { compileRuleTexts, connect, ready, sleep, token, PUSH_RULES_INI, PUSH_RULES_YAML, SECRET, type Client } from '../gateway/harness.js';
 import { loadGatewayConfig } from '../../runtime/gateway/config.js';
 import { startGateway, type Gateway } from '../../runtime/gateway/gateway.js';
 import { makeLogger } from '../../runtime/gateway/log.js';
 
 const PUSHES = Number(process.env.HERALD_SECURITY_PUSHES ?? 20000);
 const INGEST = 'ingest-secret';
-const compiled = compileRuleTexts(
-  `- event_type: test.push
-  traits:
-    target:
-      fields: payload.target
-    also:
-      fields: payload.also
-    n:
-      type: int
-      fields: payload.n
-`,
-  `[NOTIFY_MANAGER]
-transformer = [
-    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': ['@traits.target', '@traits.also'], 'message': {'n': '@traits.n'}}}},
-  ]
-`,
-);
+const compiled = compileRuleTexts(PUSH_RULES_YAML, PUSH_RULES_INI);
 
 async function gateway(extra: string): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-sec-'));

@@ -178,3 +178,31 @@ describe('token attacks and oversized input', () => {
     expect(health.status).toBe(200);
   });
 });
+
+describe('slow consumers', () => {
+  it('a client that stops reading is closed (4009 path) once its unsent data passes max_backpressure', async () => {
+    const g = await gateway(`jwt_secret = ${SECRET}\nmax_backpressure = 262144`);
+    // A client in another process that upgrades and then never reads a byte.
+    const t = await token('stalled');
+    const upgrade = `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer ${t}\r\n\r\n`;
+    const { spawn } = await import('node:child_process');
+    const py = spawn('python3', ['-c', `import socket,sys,time\ns=socket.create_connection(('127.0.0.1',${g.port}))\ns.sendall(sys.argv[1].encode())\ntime.sleep(60)`, upgrade], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && g.hub.connectionCount('stalled') === 0; i++) await sleep(20);
+      expect(g.hub.connectionCount('stalled')).toBe(1);
+      // Pushes as the AMQP side hands them over (from the event loop, outside any socket callback).
+      const data = JSON.stringify({ message: { pad: 'x'.repeat(512 * 1024) } });
+      for (let i = 0; i < 200 && g.hub.connectionCount('stalled') > 0; i++) {
+        g.hub.deliver(['stalled'], [], data);
+        await sleep(5);
+      }
+      for (let i = 0; i < 200 && g.hub.connectionCount('stalled') > 0; i++) await sleep(20);
+      expect(g.hub.connectionCount('stalled')).toBe(0);
+      const metrics = await (await fetch(`http://127.0.0.1:${g.port}/metrics`)).text();
+      expect(metrics).toMatch(/^herald_slow_consumers_closed_total 1$/m);
+    } finally {
+      py.kill();
+      await g.stop();
+    }
+  }, 60_000);
+});

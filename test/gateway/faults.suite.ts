@@ -51,10 +51,10 @@ describe('faults', () => {
       for (let n = 1; n <= total; n++) ch.publish('fault-x', 'notifications.info', osloEnvelope({ event_type: 'test.push', payload: { target: 'victim', n } }));
       await ch.waitForConfirms();
       await first.waitFor((f) => f.length > 500);
+      gw.kill('SIGKILL');
       // The next gateway must not consume before the client is back: take the permission away
       // while it starts, give it back once the client is connected.
       rabbit.ctl(['clear_permissions', '-p', 'faults', 'guest']);
-      gw.kill('SIGKILL');
       await first.closed;
       const before = new Set(first.pushes().map((p) => (p.data!.message as { n: number }).n));
       gw = start();

@@ -4,9 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensurePackages, freePort, startRabbit, type Rabbit } from '../test/gateway/harness.js';
+import { ensurePackages, freePort, startRabbit, waitHttp, type Rabbit } from '../test/gateway/harness.js';
 import { report } from './report.js';
-import { rssBytes, runScript, startClients, startGatewayProcess, waitFrames, waitHttp } from './load/procs.js';
+import { rssBytes, runScript, startClients, startGatewayProcess, waitFrames } from './load/procs.js';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret!';
 const RULES_YAML = `- event_type: test.push
@@ -35,9 +35,12 @@ function rulesDir(): string {
   return dir;
 }
 
-function config(dir: string, name: string, port: number, collector: string, websocket = ''): string {
+/** Throughput groups measure speed, not the slow-consumer limit: clients read as fast as they can. */
+const ROOMY = 'max_backpressure = 16777216';
+
+function config(dir: string, name: string, port: number, collector: string, websocket: string): string {
   const path = join(dir, name);
-  writeFileSync(path, `[MESSAGE_COLLECTOR]\n${collector}\n[WEBSOCKET]\nport = ${port}\njwt_secret = ${SECRET}\nmax_backpressure = 16777216\n${websocket}\n`);
+  writeFileSync(path, `[MESSAGE_COLLECTOR]\n${collector}\n[WEBSOCKET]\nport = ${port}\njwt_secret = ${SECRET}\n${websocket}\n`);
   return path;
 }
 
@@ -77,7 +80,7 @@ export async function benchE2e(count = Number(process.env.HERALD_BENCH_MESSAGES 
     // clients are connected; it starts consuming when the permission is granted.
     const dir = rulesDir();
     const port = await freePort();
-    const cfg = config(dir, 'gw.ini', port, `transport_url = rabbit://guest:guest@127.0.0.1:${rabbit.port}/herald\nexchanges = ['bench-x']\nqueue = herald\nprefetch = 256\nreconnect_max_seconds = 1`);
+    const cfg = config(dir, 'gw.ini', port, `transport_url = rabbit://guest:guest@127.0.0.1:${rabbit.port}/herald\nexchanges = ['bench-x']\nqueue = herald\nprefetch = 256\nreconnect_max_seconds = 1`, ROOMY);
     rabbit.ctl(['add_vhost', 'herald']);
     rabbit.ctl(['set_permissions', '-p', 'herald', 'filler', '.*', '.*', '.*']);
     const fill = await import('amqplib').then((a) => a.default.connect(url('herald', 'filler', 'filler')));
@@ -124,7 +127,7 @@ export async function benchE2e(count = Number(process.env.HERALD_BENCH_MESSAGES 
 export async function benchWs(connections = Number(process.env.HERALD_BENCH_CONNECTIONS ?? 10000)): Promise<void> {
   const dir = rulesDir();
   const port = await freePort();
-  const cfg = config(dir, 'ws.ini', port, '', `ingest_token = bench\nmax_connections_per_user = 4`);
+  const cfg = config(dir, 'ws.ini', port, '', `ingest_token = bench\nmax_connections_per_user = 4\n${ROOMY}`);
   const gw = startGatewayProcess(dir, cfg);
   try {
     await waitHttp(port, '/healthz');
@@ -159,9 +162,6 @@ export async function benchFault(): Promise<void> {
     const port = await freePort();
     const budget = 8 * 1024 * 1024;
     const cfg = config(dir, 'fault.ini', port, `transport_url = rabbit://guest:guest@127.0.0.1:${rabbit.port}/\nexchanges = ['bench-x']\nreconnect_max_seconds = 1`, `max_backpressure = 262144\nmax_buffered_bytes = ${budget}`);
-    // config() sets a large max_backpressure for the throughput groups; this group wants the real limits.
-    const text = (await import('node:fs')).readFileSync(cfg, 'utf8').replace('max_backpressure = 16777216\n', '');
-    writeFileSync(cfg, text);
     const gw = startGatewayProcess(dir, cfg);
     children.push(gw);
     await waitHttp(port, '/readyz');

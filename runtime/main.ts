@@ -1,7 +1,7 @@
 // `herald serve` and `herald token`: the runtime's own entry (no compiler code), with the rules
 // compiled into generated/ (or handed in by `herald serve --rules DIR`).
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
+import { signHs256 } from './gateway/auth.js';
 import { rules as generatedRules } from '../generated/decoders.js';
 import { transforms as generatedTransforms } from '../generated/transformers.js';
 import type { CompiledRules } from './decode/rt.js';
@@ -64,13 +64,7 @@ export async function tokenMain(args: string[]): Promise<number> {
     process.stderr.write('herald token: needs --sub USER and a jwt_secret (--secret, or [WEBSOCKET] jwt_secret in --config FILE)\n');
     return 2;
   }
-  let jwt = new SignJWT({ projects: values.projects ? values.projects.split(',') : [] })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(values.sub)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + Number(values.ttl));
-  if (audience) jwt = jwt.setAudience(audience);
-  if (issuer) jwt = jwt.setIssuer(issuer);
-  process.stdout.write((await jwt.sign(new TextEncoder().encode(secret))) + '\n');
+  const jwt = await signHs256(secret, { sub: values.sub, projects: values.projects ? values.projects.split(',') : [], exp: Math.floor(Date.now() / 1000) + Number(values.ttl), audience, issuer });
+  process.stdout.write(jwt + '\n');
   return 0;
 }

@@ -1,7 +1,7 @@
 // Load process: opens authenticated WebSocket connections and counts what arrives. Driven over
 // IPC by the bench orchestrator: argv[2] is a JSON ClientsPlan; messages 'report' and 'exit'.
 import WebSocket from 'ws';
-import { SignJWT } from 'jose';
+import { signHs256 } from '../../runtime/gateway/auth.js';
 
 export interface ClientsPlan {
   port: number;
@@ -27,10 +27,9 @@ export interface ClientsReport {
 const plan = JSON.parse(process.argv[2]!) as ClientsPlan;
 const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0 };
 const sockets: WebSocket[] = [];
-const key = new TextEncoder().encode(plan.secret);
 
 async function open(i: number): Promise<void> {
-  const token = await new SignJWT({ projects: plan.project ? [plan.project] : [] }).setProtectedHeader({ alg: 'HS256' }).setSubject(`user-${i}`).setExpirationTime('2h').sign(key);
+  const token = await signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
   await new Promise<void>((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${plan.port}/ws`, 'herald.v1', { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
     sockets.push(ws);

@@ -14,15 +14,6 @@ export function startGatewayProcess(rulesDir: string, config: string): ChildProc
   return spawn(process.execPath, [...profile, join(REPO_ROOT, 'bin', 'herald.mjs'), 'serve', '--rules', rulesDir, '--config', config], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, HERALD_LOG_LEVEL: 'error' } });
 }
 
-export async function waitHttp(port: number, path: string, seconds = 60): Promise<void> {
-  const until = Date.now() + seconds * 1000;
-  while (Date.now() < until) {
-    if (await fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.status === 200, () => false)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`http://127.0.0.1:${port}${path} never answered 200`);
-}
-
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;

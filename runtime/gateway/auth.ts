@@ -3,7 +3,7 @@
 // confusion are refused because each key type is bound to its own algorithms.
 import { readFileSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
-import { createLocalJWKSet, errors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type KeyObject } from 'jose';
+import { SignJWT, createLocalJWKSet, errors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type KeyObject } from 'jose';
 import type { WebSocketConfig } from './config.js';
 
 export interface Identity {
@@ -54,4 +54,21 @@ export async function makeVerifier(ws: WebSocketConfig, secretOverride?: string)
     if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, code: 'auth_failed', message: 'token has no sub' };
     return { ok: true, identity: { user: payload.sub, projects, expiresAt: (payload.exp ?? 0) * 1000 } };
   };
+}
+
+export interface TokenClaims {
+  sub: string;
+  projects?: readonly string[];
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+  audience?: string;
+  issuer?: string;
+}
+
+/** An HS256 token as Herald verifies it (development tokens, `herald token`, tests, benches). */
+export function signHs256(secret: string, c: TokenClaims): Promise<string> {
+  let jwt = new SignJWT({ projects: [...(c.projects ?? [])] }).setProtectedHeader({ alg: 'HS256' }).setSubject(c.sub).setIssuedAt().setExpirationTime(c.exp);
+  if (c.audience) jwt = jwt.setAudience(c.audience);
+  if (c.issuer) jwt = jwt.setIssuer(c.issuer);
+  return jwt.sign(new TextEncoder().encode(secret));
 }

@@ -2,12 +2,11 @@
 // (or HTTP ingest in embedded mode), metrics and logs, and an orderly stop.
 import { randomBytes } from 'node:crypto';
 import uWS from 'uWebSockets.js';
-import { SignJWT } from 'jose';
 import type { CompiledRules } from '../decode/rt.js';
 import type { CompiledTransforms } from '../transform/rt.js';
 import { ConfigError, type GatewayConfig } from './config.js';
 import { Hub } from './hub.js';
-import { makeVerifier } from './auth.js';
+import { makeVerifier, signHs256 } from './auth.js';
 import { makeMetrics, type Metrics } from './metrics.js';
 import { makeLogger, type Logger } from './log.js';
 import { makePipeline, type Processed } from './pipeline.js';
@@ -159,13 +158,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       : null,
     ready: () => (consumer && !consumer.consuming ? { ok: false, why: 'not consuming from the broker' } : { ok: true, why: `ready: rules ${rules.source.sha256.slice(0, 12)}` }),
     devToken: devSecret
-      ? (sub, projects) =>
-          new SignJWT({ projects })
-            .setProtectedHeader({ alg: 'HS256' })
-            .setSubject(sub)
-            .setIssuedAt()
-            .setExpirationTime('12h')
-            .sign(new TextEncoder().encode(devSecret))
+      ? (sub, projects) => signHs256(devSecret, { sub, projects, exp: Math.floor(Date.now() / 1000) + 12 * 3600 })
       : null,
     ingest: ingestEnabled
       ? (body) => {

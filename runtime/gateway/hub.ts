@@ -37,7 +37,7 @@ export interface HubLimits {
 export type ResumeOutcome = { kind: 'resumed'; frames: string[] } | { kind: 'reset'; reason: string };
 
 export interface HubStats {
-  pushes: number;
+  /** Frames handed to connections (the gateway turns this into a metric). */
   frames: number;
 }
 
@@ -45,7 +45,7 @@ export class Hub {
   readonly epoch: string;
   private readonly users = new Map<string, UserState>();
   private readonly members = new Map<string, Set<string>>();
-  readonly stats: HubStats = { pushes: 0, frames: 0 };
+  readonly stats: HubStats = { frames: 0 };
 
   constructor(
     private readonly limits: HubLimits,
@@ -66,10 +66,6 @@ export class Hub {
 
   connectionCount(user: string): number {
     return this.users.get(user)?.connections.size ?? 0;
-  }
-
-  get userCount(): number {
-    return this.users.size;
   }
 
   /** The user's current seq (what `ready` reports). */
@@ -160,7 +156,6 @@ export class Hub {
    * state for (never connected here, or forgotten) are skipped: they start from a `ready`.
    */
   deliver(users: readonly string[], projects: readonly string[], data: string): void {
-    this.stats.pushes++;
     if (!projects.length) {
       for (let i = 0; i < users.length; i++) {
         const u = users[i]!;
@@ -186,10 +181,5 @@ export class Hub {
       forgotten++;
     }
     return forgotten;
-  }
-
-  /** Every connection, for shutdown. */
-  *connections(): Iterable<Connection> {
-    for (const s of this.users.values()) yield* s.connections;
   }
 }

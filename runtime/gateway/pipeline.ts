@@ -12,9 +12,6 @@ export interface Push {
   projects: string[];
   /** The frame's `data`: the output's traits without `toid`, as JSON text. */
   data: string;
-  /** settings.ini:line:col of the transformer entry. */
-  rule: string;
-  messageId: string | null;
 }
 
 export interface Unaddressed {
@@ -66,7 +63,7 @@ export function makePipeline(rules: CompiledRules, transforms: CompiledTransform
       }
       const data = new Map(out.traits);
       data.delete('toid');
-      pushes.push({ users, projects, data: dumpsCompact(data), rule: out.rule, messageId });
+      pushes.push({ users, projects, data: dumpsCompact(data) });
     }
     return { result, pushes, unaddressed };
   };

@@ -49,7 +49,6 @@ export interface GatewayServer {
   close(): Promise<void>;
   /** Runs `fn` corked on every socket it sends to (AMQP deliveries, timers). */
   batch(fn: () => void): void;
-  socketCount(): number;
 }
 
 const TOKEN_IN_QUERY = /(^|&)(token|access_token|jwt|auth|authorization|bearer)=/i;
@@ -329,7 +328,7 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
   });
 
   /** Reads a request body up to `limit` bytes, then calls `done` (null when too big). */
-  function readBody(res: HttpResponse, limit: number, done: (body: Buffer | null) => void): void {
+  function readRequestBody(res: HttpResponse, limit: number, done: (body: Buffer | null) => void): void {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
@@ -349,7 +348,7 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
     if (!hooks.ingest) return refuse(res, '404 Not Found', 'ingest is disabled: set ingest_token in [WEBSOCKET]');
     if (cfg.ingestToken !== null && !safeEqual(authorization, `Bearer ${cfg.ingestToken}`)) return refuse(res, '401 Unauthorized', 'ingest needs Authorization: Bearer <ingest_token>');
     const ingest = hooks.ingest;
-    readBody(res, 16 * 1024 * 1024, (body) => {
+    readRequestBody(res, 16 * 1024 * 1024, (body) => {
       if (!body) return refuse(res, '413 Payload Too Large', 'body over 16 MiB');
       const r = ingest(body);
       res.cork(() => res.writeStatus(`${r.status} ${r.status === 200 ? 'OK' : 'Bad Request'}`).writeHeader('content-type', 'application/json').end(r.body));
@@ -359,7 +358,7 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
   app.post('/v1/dev-token', (res) => {
     if (!hooks.devToken) return refuse(res, '404 Not Found', 'development tokens exist only in embedded mode with no JWT key configured');
     const devToken = hooks.devToken;
-    readBody(res, 4096, (body) => {
+    readRequestBody(res, 4096, (body) => {
       let sub = '';
       let projects: string[] = [];
       try {
@@ -389,7 +388,6 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
           fn();
           enforceBudget();
         },
-        socketCount: () => sockets.size,
         async close() {
           stopping = true;
           if (listenSocket) uWS.us_listen_socket_close(listenSocket);

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqplib from 'amqplib';
 import { ROOT } from '../helpers.js';
-import { connect, freePort, osloEnvelope, ready, sleep, token, SECRET, type Client, type Rabbit } from './harness.js';
-import { PUSH_RULES_INI, PUSH_RULES_YAML } from './harness.js';
+import { connect, freePort, osloEnvelope, ready, sleep, token, waitHttp, PUSH_RULES_INI, PUSH_RULES_YAML, SECRET, type Client, type Rabbit } from './harness.js';
 
 let rabbit: Rabbit;
 export function useRabbit(r: Rabbit): void {
@@ -31,19 +30,11 @@ describe('faults', () => {
     const cfg = join(dir, 'gw.ini');
     writeFileSync(cfg, `[MESSAGE_COLLECTOR]\ntransport_url = rabbit://guest:guest@127.0.0.1:${rabbit.port}/faults\nexchanges = ['fault-x']\nqueue = herald\nprefetch = 100\nreconnect_max_seconds = 1\n[WEBSOCKET]\nport = ${port}\njwt_secret = ${SECRET}\n`);
     const start = (): ChildProcess => spawn(process.execPath, [join(ROOT, 'bin', 'herald.mjs'), 'serve', '--rules', dir, '--config', cfg], { stdio: 'ignore', env: { ...process.env, HERALD_LOG_LEVEL: 'warn' } });
-    const waitReady = async (want: number) => {
-      for (let i = 0; i < 600; i++) {
-        const status = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0);
-        if (status === want || (want === 503 && status === 200)) return;
-        await sleep(50);
-      }
-      throw new Error('gateway did not come up');
-    };
     let gw = start();
     const conn = await amqplib.connect(`amqp://faults-filler:x@127.0.0.1:${rabbit.port}/faults`);
     const ch = await conn.createConfirmChannel();
     try {
-      await waitReady(200);
+      await waitHttp(port, '/readyz');
       const t = await token('victim');
       const first = connect(port, { token: t });
       await ready(first);
@@ -58,7 +49,7 @@ describe('faults', () => {
       await first.closed;
       const before = new Set(first.pushes().map((p) => (p.data!.message as { n: number }).n));
       gw = start();
-      await waitReady(503);
+      await waitHttp(port, '/healthz'); // serving, but not consuming: no permission yet
       let second: Client | null = null;
       for (let i = 0; i < 100 && !second; i++) {
         const c = connect(port, { token: t });

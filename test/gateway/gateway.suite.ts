@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { gzipSync, deflateSync } from 'node:zlib';
 import amqplib from 'amqplib';
 import { SAMPLES, ROOT } from '../helpers.js';
-import { compileRuleTexts, connect, freePort, gatewayWith, osloEnvelope, osloPublish, rawPublisher, ready, sleep, token, SECRET, type Client, type Rabbit } from './harness.js';
-import { PUSH_RULES_INI, PUSH_RULES_YAML } from './harness.js';
+import { compileRuleTexts, connect, freePort, gatewayWith, osloEnvelope, osloPublish, rawPublisher, ready, sleep, token, waitHttp, PUSH_RULES_INI, PUSH_RULES_YAML, SECRET, type Client, type Rabbit } from './harness.js';
 import type { Gateway } from '../../runtime/gateway/gateway.js';
 
 const SEED = join(SAMPLES, 'seed');
@@ -36,15 +35,7 @@ ${extra.websocket ?? ''}
 `;
 }
 
-async function consuming(g: Gateway): Promise<void> {
-  const until = Date.now() + 30000;
-  while (Date.now() < until) {
-    const r = await fetch(`http://127.0.0.1:${g.port}/readyz`);
-    if (r.status === 200) return;
-    await sleep(50);
-  }
-  throw new Error('gateway never became ready');
-}
+const consuming = (g: Gateway): Promise<void> => waitHttp(g.port, '/readyz', 30);
 
 /** A push for `target` (and `also`: a trait is a scalar, so a second address is a second trait). */
 const testPush = (target: unknown, n: number, also?: string) => osloEnvelope({ event_type: 'test.push', payload: { target, n, ...(also ? { also } : {}) } });
@@ -259,7 +250,7 @@ describe('gateway against a real RabbitMQ', () => {
       await pub.confirm();
       await c.waitFor((f) => f.filter((x) => x.type === 'push').length === 2, 30000);
       expect(c.pushes().map((p) => (p.data!.message as { n: number }).n)).toEqual([2, 3]);
-      let dead: amqplib.GetMessage[] = [];
+      const dead: amqplib.GetMessage[] = [];
       for (let i = 0; i < 100 && dead.length < bad.length; i++) {
         const m = await ch.get('herald.dead', { noAck: true });
         if (m) dead.push(m);
@@ -279,7 +270,6 @@ describe('gateway against a real RabbitMQ', () => {
       expect(metrics).toMatch(/herald_notifications_dropped_total\{reason="priority"\} 1/);
       expect((await fetch(`http://127.0.0.1:${g.port}/healthz`)).status).toBe(200);
       c.ws.close();
-      dead = [];
     } finally {
       await ch.close();
       await conn.close();
@@ -339,13 +329,7 @@ describe('gateway against a real RabbitMQ', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const pub = await rawPublisher(rabbit.port);
     try {
-      const until = Date.now() + 60000;
-      for (;;) {
-        const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
-        if (ok) break;
-        if (Date.now() > until) throw new Error(`serve never became ready: ${stderr}`);
-        await sleep(100);
-      }
+      await waitHttp(port, '/readyz', 60, () => stderr);
       const c = connect(port, { token: await token('loaded') });
       await ready(c);
       const total = 20000;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import WebSocket from 'ws';
-import { SignJWT } from 'jose';
+import { signHs256 } from '../../runtime/gateway/auth.js';
 import { SHARED } from '../helpers.js';
 import { loadDefinitions } from '../../compiler/check/definitions.js';
 import { loadSettings } from '../../compiler/check/settings.js';
@@ -132,10 +132,8 @@ export async function rawPublisher(port: number) {
   };
 }
 
-export async function token(sub: string, opts: { projects?: string[]; exp?: number; secret?: string; audience?: string; alg?: string } = {}): Promise<string> {
-  let jwt = new SignJWT({ projects: opts.projects ?? [] }).setProtectedHeader({ alg: opts.alg ?? 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime(opts.exp ?? Math.floor(Date.now() / 1000) + 3600);
-  if (opts.audience) jwt = jwt.setAudience(opts.audience);
-  return jwt.sign(new TextEncoder().encode(opts.secret ?? SECRET));
+export function token(sub: string, opts: { projects?: string[]; exp?: number; secret?: string; audience?: string } = {}): Promise<string> {
+  return signHs256(opts.secret ?? SECRET, { sub, projects: opts.projects, exp: opts.exp ?? Math.floor(Date.now() / 1000) + 3600, audience: opts.audience });
 }
 
 /** Rules compiled in memory from definitions YAML and a settings.ini (with its transformer list). */
@@ -212,5 +210,15 @@ export async function ready(c: Client): Promise<Frame> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls http://127.0.0.1:PORT/PATH until it answers 200; `context` (a child's stderr) goes into the timeout error. */
+export async function waitHttp(port: number, path: string, seconds = 60, context: () => string = () => ''): Promise<void> {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    if (await fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.status === 200, () => false)) return;
+    if (Date.now() > until) throw new Error(`http://127.0.0.1:${port}${path} never answered 200 ${context()}`);
+    await sleep(20);
+  }
+}
 
 export { spawn };

@@ -7,8 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, SAMPLES } from '../helpers.js';
-import { compileRuleTexts, connect, freePort, gatewayWith, osloEnvelope, rawPublisher, ready, sleep, token, SECRET, type Client, type Rabbit } from './harness.js';
-import { PUSH_RULES_INI, PUSH_RULES_YAML } from './harness.js';
+import { compileRuleTexts, connect, freePort, gatewayWith, osloEnvelope, rawPublisher, ready, sleep, token, waitHttp, PUSH_RULES_INI, PUSH_RULES_YAML, SECRET, type Client, type Rabbit } from './harness.js';
 import { userKey } from '../../runtime/amqp/push-router.js';
 
 const compiled = compileRuleTexts(PUSH_RULES_YAML, PUSH_RULES_INI);
@@ -41,13 +40,7 @@ async function metric(port: number, name: string): Promise<number> {
   return m ? Number(m[1]) : 0;
 }
 
-async function waitReady(port: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`node on ${port} never became ready`);
-}
+const waitReady = (port: number): Promise<void> => waitHttp(port, '/readyz');
 
 function pushBindings(): string[] {
   return rabbit
@@ -72,12 +65,7 @@ describe('single executable', () => {
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     try {
-      for (let i = 0; ; i++) {
-        const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
-        if (ok) break;
-        if (i > 300) throw new Error(`no /healthz: ${stderr}`);
-        await sleep(20);
-      }
+      await waitHttp(port, '/healthz', 10, () => stderr);
       const startMs = Date.now() - started;
       const c = connect(port, { token: await token('u1') });
       expect((await ready(c)).type).toBe('ready');

@@ -125,10 +125,9 @@ describe('token attacks and oversized input', () => {
     await refused(connect(rs.port, { token: await token('alice', { secret: rsaPublic }) }));
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     await refused(connect(rs.port, { token: `${b64({ alg: 'none' })}.${b64({ sub: 'alice', exp: Math.floor(Date.now() / 1000) + 60 })}.` }));
-    const [h, p] = rsToken.split('.');
-    const tampered = `${h}.${b64({ sub: 'mallory', exp: Math.floor(Date.now() / 1000) + 3600 })}.${rsToken.split('.')[2]}`;
+    const [header, , signature] = rsToken.split('.');
+    const tampered = `${header}.${b64({ sub: 'mallory', exp: Math.floor(Date.now() / 1000) + 3600 })}.${signature}`;
     await refused(connect(rs.port, { token: tampered }));
-    expect(p).toBeTruthy();
   });
 
   it('huge tokens are refused before parsing; a frame over max_frame_bytes closes the socket with 1009', async () => {

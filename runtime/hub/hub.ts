@@ -11,6 +11,7 @@
 // No I/O here: the server hands in connections with a `send`, so it is testable on its own.
 import { randomUUID } from 'node:crypto';
 import { RecentIds } from '../core/recent-ids.js';
+import { pushFrame, resetFrame } from '../protocol/frames.js';
 
 export interface Connection {
   readonly user: string;
@@ -195,7 +196,7 @@ export class Hub {
   private pushTo(s: Stream, data: string): void {
     s.lastPush = this.pushes;
     const seq = ++s.seq;
-    const frame = `{"type":"push","seq":${seq},"data":${data}}`;
+    const frame = pushFrame(seq, data);
     const at = this.now();
     s.touched = at;
     s.history.push({ seq, frame, at });
@@ -232,7 +233,7 @@ export class Hub {
    * pushes, so each is told `reset` and held history is dropped.
    */
   interrupt(reason: string): void {
-    const frame = JSON.stringify({ type: 'reset', reason });
+    const frame = resetFrame(reason);
     for (const s of this.streams.values()) {
       s.history.length = 0;
       for (const c of s.connections) c.send(frame);

@@ -143,6 +143,10 @@ export class Hub {
     return n;
   }
 
+  isAttached(c: Connection): boolean {
+    return this.streamOf.has(c);
+  }
+
   /** Streams held (with or without connections): for tests and metrics. */
   streamCount(): number {
     return this.streams.size;

@@ -6,7 +6,8 @@ import { rules as generatedRules } from '../generated/decoders.js';
 import { transforms as generatedTransforms } from '../generated/transformers.js';
 import type { CompiledRules } from './decode/rt.js';
 import type { CompiledTransforms } from './transform/rt.js';
-import { ConfigError, loadGatewayConfig } from './gateway/config.js';
+import { loadGatewayConfig } from './gateway/config.js';
+import { StartupError, startupMessage } from './diagnostics/startup.js';
 import { startGateway } from './gateway/gateway.js';
 
 export interface CompiledSet {
@@ -24,8 +25,8 @@ export async function serveMain(args: string[], compiled: CompiledSet = GENERATE
     const config = loadGatewayConfig(values.config ?? null);
     gateway = await startGateway({ config, rules: compiled.rules, transforms: compiled.transforms, rulesFrom: compiled.from });
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`herald serve: ${e.message}\n`);
+    // The one boundary for start-up: whatever stops it is one line each, never a stack trace.
+    process.stderr.write(startupMessage(e) + '\n');
     return 1;
   }
   const g = gateway;
@@ -55,8 +56,8 @@ export async function tokenMain(args: string[]): Promise<number> {
       audience ??= ws.jwtAudience ?? undefined;
       issuer ??= ws.jwtIssuer ?? undefined;
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      process.stderr.write(`herald token: ${e.message}\n`);
+      if (!(e instanceof StartupError)) throw e;
+      process.stderr.write(e.message + '\n');
       return 1;
     }
   }

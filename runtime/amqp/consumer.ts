@@ -7,10 +7,11 @@ import type { CollectorConfig } from '../gateway/config.js';
 import type { Logger } from '../gateway/log.js';
 import { parseTransportUrl, type BrokerTarget } from './transport-url.js';
 import { Acker } from './acker.js';
+import type { Reason } from '../sources/source.js';
 
 export type Verdict =
   | { kind: 'ack' }
-  | { kind: 'dead-letter'; reason: string }
+  | { kind: 'dead-letter'; reason: Reason }
   /** Scale-out: publish these to the push exchange, ack once the broker confirmed them all. */
   | { kind: 'publish'; exchange: string; messages: Array<{ routingKey: string; body: Buffer }> };
 
@@ -20,7 +21,7 @@ export type DeliveryHandler = (body: Buffer, headers: Record<string, unknown>) =
 export interface ConsumerEvents {
   /** After each (re)connection, before consuming starts (the push router sets up here). */
   onConnected(target: string, connection: ChannelModel): Promise<void>;
-  onDeadLetter(reason: string): void;
+  onDeadLetter(reason: Reason): void;
 }
 
 export class Consumer {
@@ -147,7 +148,7 @@ export class Consumer {
     try {
       verdict = this.handle(m.content, (m.properties.headers ?? {}) as Record<string, unknown>);
     } catch (e) {
-      verdict = { kind: 'dead-letter', reason: `internal error: ${(e as Error).message}` };
+      verdict = { kind: 'dead-letter', reason: { code: 'internal_error', message: `internal error: ${(e as Error).message}` } };
     }
     const acker = this.acker!;
     if (verdict.kind === 'ack') {
@@ -169,7 +170,7 @@ export class Consumer {
     }
     this.events.onDeadLetter(verdict.reason);
     if (!this.cfg.deadLetterExchange) return acker.ack(m);
-    const headers = { ...(m.properties.headers ?? {}), 'x-herald-reason': verdict.reason, 'x-herald-exchange': m.fields.exchange, 'x-herald-routing-key': m.fields.routingKey };
+    const headers = { ...(m.properties.headers ?? {}), 'x-herald-reason': verdict.reason.message, 'x-herald-reason-code': verdict.reason.code, 'x-herald-exchange': m.fields.exchange, 'x-herald-routing-key': m.fields.routingKey };
     acker.hold(m);
     ch.publish(this.cfg.deadLetterExchange, m.fields.routingKey, m.content, { headers, contentType: m.properties.contentType, contentEncoding: m.properties.contentEncoding, persistent: true }, (err) => acker.release(m, !err));
   }

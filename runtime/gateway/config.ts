@@ -1,10 +1,14 @@
 // The gateway's configuration: settings.ini (optional) + HERALD_<SECTION>__<OPTION> overrides,
-// checked against the schema, as one typed object. Problems are reported like compiler
-// diagnostics (file:line:col: error CODE: message) so an operator gets the same quality of error.
+// checked against the schema, as one typed object. Problems are diagnostics, rendered like the
+// compiler's (file:line:col: error CODE: message) so an operator gets the same quality of error.
 import { readFileSync } from 'node:fs';
-import { readIni } from '../config/ini.js';
+import { iniGet, readIni, type IniFile } from '../config/ini.js';
+import { parseTransportUrl, TransportUrlError } from '../amqp/transport-url.js';
 import { applyEnvironment, digestOfOption, optionOf, readRuntimeOptions, type SettingsProblem } from '../config/settings.js';
 import type { PyValue } from '../semantics/pyvalue.js';
+import type { Problem } from '../diagnostics/diagnostic.js';
+import { SourceFile, spanAt } from '../diagnostics/source.js';
+import { StartupCodes, StartupError } from '../diagnostics/startup.js';
 
 export interface CollectorConfig {
   transportUrl: string;
@@ -60,25 +64,23 @@ export interface GatewayConfig {
   embedded: boolean;
 }
 
-export class ConfigError extends Error {}
-
-function where(path: string | null, text: string, p: SettingsProblem): string {
-  if (p.start === undefined || path === null) return `${path ?? 'environment'}: error ${p.code}: ${p.message}`;
-  const before = text.slice(0, p.start).split('\n');
-  return `${path}:${before.length}:${Array.from(before[before.length - 1]!).length + 1}: error ${p.code}: ${p.message}`;
+function problemOf(path: string | null, file: SourceFile, p: SettingsProblem): Problem {
+  const at = p.start === undefined || path === null ? { origin: path ?? 'environment' } : { span: spanAt(file, p.start, p.end ?? p.start) };
+  return { code: p.code, severity: 'error', message: p.message, notes: [], ...at };
 }
 
-/** Reads and checks the configuration; throws ConfigError listing every problem. */
+/** Reads and checks the configuration; throws a StartupError listing every problem. */
 export function loadGatewayConfig(path: string | null, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   let text = '';
   if (path !== null) {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new ConfigError(`${path}: error HE001: cannot read the configuration: ${(e as Error).message}`);
+      throw StartupError.of(StartupCodes.FileNotFound, path, `cannot read the configuration: ${(e as Error).message}`);
     }
   }
-  const read = readRuntimeOptions(readIni({ text }));
+  const ini = readIni({ text });
+  const read = readRuntimeOptions(ini);
   const problems = [...read.problems, ...applyEnvironment(read.values, env)];
   let transformerDigest: string | null = null;
   if (read.transformer) {
@@ -86,7 +88,10 @@ export function loadGatewayConfig(path: string | null, env: NodeJS.ProcessEnv = 
     if ('problem' in d) problems.push(d.problem);
     else transformerDigest = d.digest;
   }
-  if (problems.length) throw new ConfigError(problems.map((p) => where(path, text, p)).join('\n'));
+  if (problems.length) {
+    const file = new SourceFile(path ?? 'environment', text);
+    throw new StartupError(problems.map((p) => problemOf(path, file, p)));
+  }
   const v = (section: string, option: string): PyValue => optionOf(read.values, section, option);
   const s = (section: string, option: string): string => String(v(section, option) ?? '');
   const sOrNull = (section: string, option: string): string | null => {
@@ -139,5 +144,18 @@ export function loadGatewayConfig(path: string | null, env: NodeJS.ProcessEnv = 
     shutdownTimeout: n(W, 'shutdown_timeout'),
     allowJsFallback: b(W, 'allow_js_fallback'),
   };
+  if (collector.transportUrl !== '') checkTransportUrl(collector.transportUrl, path, text, ini, env);
   return { path, collector, websocket, transformerDigest, embedded: collector.transportUrl === '' };
+}
+
+/** A transport_url that cannot be read stops the start, pointing at the option (or its variable). */
+function checkTransportUrl(url: string, path: string | null, text: string, ini: IniFile, env: NodeJS.ProcessEnv): void {
+  try {
+    parseTransportUrl(url);
+  } catch (e) {
+    if (!(e instanceof TransportUrlError)) throw e;
+    const option = iniGet(ini, 'MESSAGE_COLLECTOR', 'transport_url');
+    if (path !== null && option && env.HERALD_MESSAGE_COLLECTOR__TRANSPORT_URL === undefined) throw StartupError.at(StartupCodes.BadTransportUrl, path, text, option.value.offsets[0] ?? option.nameStart, e.message);
+    throw StartupError.of(StartupCodes.BadTransportUrl, path === null || option === undefined ? 'environment' : path, e.message);
+  }
 }

@@ -4,18 +4,21 @@ import { randomBytes } from 'node:crypto';
 import uWS from 'uWebSockets.js';
 import type { CompiledRules } from '../decode/rt.js';
 import type { CompiledTransforms } from '../transform/rt.js';
-import { ConfigError, type GatewayConfig } from './config.js';
+import type { GatewayConfig } from './config.js';
+import { StartupCodes, StartupError } from '../diagnostics/startup.js';
+import { loadVerifier } from './keys.js';
 import { Hub } from './hub.js';
-import { makeVerifier, signHs256 } from './auth.js';
+import { signHs256 } from './auth.js';
 import { makeMetrics, type Metrics } from './metrics.js';
 import { makeLogger, type Logger } from './log.js';
 import { makePipeline, type Processed } from './pipeline.js';
-import { parseLimited, readBody, RecentIds, unwrapNotification, type WireLimits } from './wire.js';
+import { readBody, RecentIds, type WireLimits } from './wire.js';
 import { startServer, type GatewayServer } from './server.js';
 import { Consumer, type Verdict } from '../amqp/consumer.js';
 import { PushRouter, routedMessages } from '../amqp/push-router.js';
 import type { PyDict } from '../semantics/pyvalue.js';
-import { parseIsoForLatency } from './latency.js';
+import { refusalOf } from './refusal.js';
+import { makeHttpIngest } from './ingest.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -36,17 +39,19 @@ export interface Gateway {
 
 /** Refuses to run rules and a configuration that do not belong together (cli.md, serve). */
 export function checkRulesMatch(config: GatewayConfig, rules: CompiledRules, transforms: CompiledTransforms, rulesFrom: string): void {
-  if (transforms.definitionsSha256 !== rules.source.sha256) throw new ConfigError(`${rulesFrom}: the transformers were compiled against other event definitions than the decoders: run \`herald compile\``);
+  if (transforms.definitionsSha256 !== rules.source.sha256) throw StartupError.of(StartupCodes.RulesMismatch, rulesFrom, 'the transformers were compiled against other event definitions than the decoders: run `herald compile`');
   if (config.transformerDigest !== null && config.transformerDigest !== transforms.source.transformerDigest)
-    throw new ConfigError(
-      `${config.path}: [NOTIFY_MANAGER] transformer differs from the compiled one (${transforms.source.path} in ${rulesFrom}): compile this file (\`herald compile --rules DIR\`) or start with \`herald serve --rules DIR\``,
+    throw StartupError.of(
+      StartupCodes.RulesMismatch,
+      config.path ?? 'configuration',
+      `[NOTIFY_MANAGER] transformer differs from the compiled one (${transforms.source.path} in ${rulesFrom}): compile this file (\`herald compile --rules DIR\`) or start with \`herald serve --rules DIR\``,
     );
 }
 
 function nativeCheck(config: GatewayConfig, log: Logger): void {
   if (typeof (uWS as unknown as { getParts?: unknown }).getParts === 'function') return;
   const msg = "uWebSockets.js's native binary did not load, so the package fell back to a slow JavaScript imitation";
-  if (!config.websocket.allowJsFallback) throw new ConfigError(`${msg}; refusing to start (set allow_js_fallback = True in [WEBSOCKET] to run anyway)`);
+  if (!config.websocket.allowJsFallback) throw StartupError.of(StartupCodes.NativeMissing, 'herald serve', `${msg}; refusing to start (set allow_js_fallback = True in [WEBSOCKET] to run anyway)`);
   log.warn(msg);
 }
 
@@ -69,11 +74,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const loopback = /^(127\.|::1$|localhost$)/.test(ws.host);
   let devSecret: string | undefined;
   if (noKey) {
-    if (!config.embedded || !loopback) throw new ConfigError(`${config.path ?? 'configuration'}: [WEBSOCKET] needs jwt_secret, jwt_public_key_file or jwt_jwks_file (only an embedded gateway on loopback may run without one)`);
+    if (!config.embedded || !loopback) throw StartupError.of(StartupCodes.NeedsKey, config.path ?? 'configuration', '[WEBSOCKET] needs jwt_secret, jwt_public_key_file or jwt_jwks_file (only an embedded gateway on loopback may run without one)');
     devSecret = randomBytes(32).toString('hex');
     log.warn('no JWT key configured: embedded development mode, tokens from POST /v1/dev-token');
   }
-  const verify = (await makeVerifier(ws, devSecret))!;
+  const verify = await loadVerifier(ws, devSecret);
 
   let server: GatewayServer | null = null;
 
@@ -97,7 +102,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const out = pipeline(message);
     metrics.decodeSeconds.observe((performance.now() - started) / 1000);
     if (out.result.kind === 'event') metrics.decoded.inc();
-    else if (out.result.kind === 'dropped') metrics.dropped.inc({ reason: out.result.reason.includes('priority') ? 'priority' : 'no_definition' });
+    else if (out.result.kind === 'dropped') metrics.dropped.inc({ reason: out.result.code });
     for (const u of out.unaddressed) {
       metrics.unaddressed.inc();
       log.warn({ message_id: u.messageId, rule: u.rule }, 'websocket.send output without toid: not delivered');
@@ -105,17 +110,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (out.pushes.length) {
       metrics.pushes.inc(out.pushes.length);
       // Scale-out: the consumer publishes them to the push exchange instead.
-      if (!router) for (const p of out.pushes) handToSockets(p.users, p.projects, p.data);
-      if (out.result.kind === 'event') {
-        const at = parseIsoForLatency(out.result.event.generated);
-        if (at !== null) metrics.e2eSeconds.observe(Math.max(0, Date.now() - at) / 1000);
+      if (!router) {
+        for (const p of out.pushes) handToSockets(p.users, p.projects, p.data);
+        metrics.handOverSeconds.observe((performance.now() - started) / 1000);
       }
     }
     return out;
-  }
-
-  function deadLetterReason(out: Processed): string | null {
-    return out.result.kind === 'error' ? `decode error: ${out.result.error}${out.result.rule ? ` (${out.result.rule})` : ''}` : null;
   }
 
   const consumer = config.embedded
@@ -130,7 +130,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
             return { kind: 'ack' };
           }
           const out = decodeAndHandOver(r.message, 'amqp');
-          const reason = deadLetterReason(out);
+          const reason = refusalOf(r.message, out);
           if (reason) return { kind: 'dead-letter', reason };
           if (router && out.pushes.length) return { kind: 'publish', exchange: config.collector.pushExchange, messages: out.pushes.flatMap(routedMessages) };
           return { kind: 'ack' };
@@ -142,8 +142,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
             await router?.setup(connection);
           },
           onDeadLetter: (reason) => {
-            metrics.deadLettered.inc({ reason: reason.split(/[:(]/)[0]!.trim().slice(0, 60) });
-            log.warn({ reason }, 'dead-lettered');
+            metrics.deadLettered.inc({ source: 'amqp', reason: reason.code });
+            log.warn({ source: 'amqp', code: reason.code, reason: reason.message }, 'dead-lettered');
           },
         },
       );
@@ -161,30 +161,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ? (sub, projects) => signHs256(devSecret, { sub, projects, exp: Math.floor(Date.now() / 1000) + 12 * 3600 })
       : null,
     ingest: ingestEnabled
-      ? (body) => {
-          const parsed = parseLimited(body.toString('utf8'), limits, 'body');
-          if (!parsed.ok) {
-            metrics.deadLettered.inc({ reason: 'http body' });
-            return { status: 400, body: JSON.stringify({ error: parsed.reason }) };
-          }
-          const items = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
-          const results = items.map((item) => {
-            const r = unwrapNotification(item, limits);
-            if (!r.ok) {
-              metrics.deadLettered.inc({ reason: 'http item' });
-              return { error: r.reason };
-            }
-            if (r.uniqueId !== null && recent.seen(r.uniqueId)) {
-              metrics.duplicates.inc();
-              return { duplicate: true };
-            }
-            const out = decodeAndHandOver(r.message, 'http');
+      ? makeHttpIngest({
+          limits,
+          recent,
+          metrics,
+          log,
+          handOver: (message) => {
+            const out = decodeAndHandOver(message, 'http');
+            // Scale-out: HTTP ingest has no broker verdict to publish with; its pushes go to this node's sockets.
             if (router) for (const p of out.pushes) handToSockets(p.users, p.projects, p.data);
-            const id = out.result.kind === 'event' ? out.result.event.message_id : null;
-            return out.result.kind === 'event' ? { message_id: id, pushes: out.pushes.length } : out.result.kind === 'dropped' ? { dropped: out.result.reason } : { error: deadLetterReason(out) };
-          });
-          return { status: 200, body: JSON.stringify({ results }) };
-        }
+            return out;
+          },
+        })
       : null,
   });
   consumer?.start();

@@ -11,6 +11,8 @@ import type { AuthOutcome, Identity, Verifier } from './auth.js';
 import type { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { LIVE_PAGE } from './live-page.js';
+import { INGEST_BODY_LIMIT, type Ingest } from './ingest.js';
+import { StartupCodes, StartupError } from '../diagnostics/startup.js';
 
 export const SUBPROTOCOL = 'herald.v1';
 
@@ -28,14 +30,9 @@ interface SocketData {
   timers: NodeJS.Timeout[];
 }
 
-export interface IngestResult {
-  status: number;
-  body: string;
-}
-
 export interface ServerHooks {
-  /** POST /v1/notifications with a body; null when ingest is disabled. */
-  ingest: ((body: Buffer) => IngestResult) | null;
+  /** POST /v1/notifications (the body, or null when over INGEST_BODY_LIMIT); null when ingest is disabled. */
+  ingest: Ingest | null;
   ready(): { ok: boolean; why: string };
   /** Issues development tokens (embedded mode with no key configured only). */
   devToken: ((sub: string, projects: string[]) => Promise<string>) | null;
@@ -50,6 +47,19 @@ export interface GatewayServer {
   /** Runs `fn` corked on every socket it sends to (AMQP deliveries, timers). */
   batch(fn: () => void): void;
 }
+
+/** uWS's ListenOptions.LIBUS_LISTEN_EXCLUSIVE_PORT (a const enum in its typings). */
+const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
+
+function portTaken(host: string, port: number): StartupError {
+  return StartupError.of(
+    StartupCodes.PortTaken,
+    `${host}:${port}`,
+    `cannot listen: the port is taken (another program or another Herald) or the address is not this machine's; pick another with HERALD_WEBSOCKET__PORT=<port> or [WEBSOCKET] port`,
+  );
+}
+
+const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 413: 'Payload Too Large' };
 
 const TOKEN_IN_QUERY = /(^|&)(token|access_token|jwt|auth|authorization|bearer)=/i;
 const BAD_FRAME_LIMIT = 3;
@@ -348,10 +358,9 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
     if (!hooks.ingest) return refuse(res, '404 Not Found', 'ingest is disabled: set ingest_token in [WEBSOCKET]');
     if (cfg.ingestToken !== null && !safeEqual(authorization, `Bearer ${cfg.ingestToken}`)) return refuse(res, '401 Unauthorized', 'ingest needs Authorization: Bearer <ingest_token>');
     const ingest = hooks.ingest;
-    readRequestBody(res, 16 * 1024 * 1024, (body) => {
-      if (!body) return refuse(res, '413 Payload Too Large', 'body over 16 MiB');
+    readRequestBody(res, INGEST_BODY_LIMIT, (body) => {
       const r = ingest(body);
-      res.cork(() => res.writeStatus(`${r.status} ${r.status === 200 ? 'OK' : 'Bad Request'}`).writeHeader('content-type', 'application/json').end(r.body));
+      res.cork(() => res.writeStatus(`${r.status} ${STATUS_TEXT[r.status] ?? ''}`).writeHeader('content-type', 'application/json').end(r.body));
     });
   });
 
@@ -376,9 +385,12 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
   app.any('/*', (res) => refuse(res, '404 Not Found', 'no such route'));
 
   return new Promise((resolve, reject) => {
-    app.listen(cfg.host, cfg.port, (ls) => {
+    // Exclusive: without it uWS sets SO_REUSEPORT and a second gateway would silently share the port.
+    // The native listen takes (host, port, options, cb); the package's typings omit that form.
+    const listen = app.listen.bind(app) as unknown as (host: string, port: number, options: number, cb: (ls: us_listen_socket | false) => void) => void;
+    listen(cfg.host, cfg.port, LIBUS_LISTEN_EXCLUSIVE_PORT, (ls) => {
       if (!ls) {
-        reject(new Error(`cannot listen on ${cfg.host}:${cfg.port} (in use, or not an address of this machine)`));
+        reject(portTaken(cfg.host, cfg.port));
         return;
       }
       listenSocket = ls;

@@ -18,6 +18,7 @@ export type ReasonCode =
   | 'no_event_type'
   | 'decode_error'
   | 'unknown_priority'
+  | 'ignored_priority'
   | 'no_definition'
   | 'duplicate'
   | 'internal_error';

@@ -1,7 +1,8 @@
 // `herald serve` and `herald token`: the runtime's own entry (no compiler code), with the rules
 // compiled into generated/ (or handed in by `herald serve --rules DIR`).
 import { parseArgs } from 'node:util';
-import { signHs256 } from './gateway/auth.js';
+import { signHs256 } from './auth/jwt/sign.js';
+import { jwtKeys } from './auth/jwt/index.js';
 import { rules as generatedRules } from '../generated/decoders.js';
 import { transforms as generatedTransforms } from '../generated/transformers.js';
 import type { CompiledRules } from './decode/rt.js';
@@ -51,10 +52,11 @@ export async function tokenMain(args: string[]): Promise<number> {
   let issuer = values.issuer;
   if (!secret) {
     try {
-      const ws = loadGatewayConfig(values.config ?? null).websocket;
-      secret = ws.jwtSecret ?? undefined;
-      audience ??= ws.jwtAudience ?? undefined;
-      issuer ??= ws.jwtIssuer ?? undefined;
+      const config = loadGatewayConfig(values.config ?? null);
+      const keys = jwtKeys((name) => config.option('WEBSOCKET', name));
+      secret = keys.secret ?? undefined;
+      audience ??= keys.audience ?? undefined;
+      issuer ??= keys.issuer ?? undefined;
     } catch (e) {
       if (!(e instanceof StartupError)) throw e;
       process.stderr.write(e.message + '\n');

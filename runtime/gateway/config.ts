@@ -3,41 +3,30 @@
 // compiler's (file:line:col: error CODE: message) so an operator gets the same quality of error.
 import { readFileSync } from 'node:fs';
 import { iniGet, readIni, type IniFile } from '../config/ini.js';
-import { parseTransportUrl, TransportUrlError } from '../amqp/transport-url.js';
+import { sourceForUrl, unknownTransportMessage } from '../sources/registry.js';
 import { applyEnvironment, digestOfOption, optionOf, readRuntimeOptions, type SettingsProblem } from '../config/settings.js';
 import type { PyValue } from '../semantics/pyvalue.js';
 import type { Problem } from '../diagnostics/diagnostic.js';
 import { SourceFile, spanAt } from '../diagnostics/source.js';
 import { StartupCodes, StartupError } from '../diagnostics/startup.js';
 
+/** The [MESSAGE_COLLECTOR] options every transport shares; a transport reads its own through `option`. */
 export interface CollectorConfig {
   transportUrl: string;
-  exchanges: string[];
   topics: string[];
   priorities: string[];
-  queue: string;
-  deadLetterExchange: string;
-  durableQueues: boolean;
-  quorumQueue: boolean;
-  autoDelete: boolean;
-  prefetch: number;
   maxMessageBytes: number;
   maxJsonDepth: number;
   dedupeSize: number;
   reconnectMaxSeconds: number;
   scaleOut: boolean;
-  pushExchange: string;
 }
 
+/** The [WEBSOCKET] options of the server itself; authenticators read their own through `option`. */
 export interface WebSocketConfig {
   host: string;
   port: number;
   path: string;
-  jwtSecret: string | null;
-  jwtPublicKeyFile: string | null;
-  jwtJwksFile: string | null;
-  jwtAudience: string | null;
-  jwtIssuer: string | null;
   allowedOrigins: string[];
   ingestToken: string | null;
   authTimeout: number;
@@ -62,6 +51,8 @@ export interface GatewayConfig {
   transformerDigest: string | null;
   /** No broker configured: HTTP ingest and the live page. */
   embedded: boolean;
+  /** Any option's checked value (a transport's or an authenticator's own options). */
+  option(section: string, name: string): PyValue;
 }
 
 function problemOf(path: string | null, file: SourceFile, p: SettingsProblem): Problem {
@@ -105,31 +96,18 @@ export function loadGatewayConfig(path: string | null, env: NodeJS.ProcessEnv = 
   const W = 'WEBSOCKET';
   const collector: CollectorConfig = {
     transportUrl: s(C, 'transport_url').trim(),
-    exchanges: list(C, 'exchanges'),
     topics: list(C, 'topics'),
     priorities: list(C, 'priorities'),
-    queue: s(C, 'queue'),
-    deadLetterExchange: s(C, 'dead_letter_exchange'),
-    durableQueues: b(C, 'durable_queues'),
-    quorumQueue: b(C, 'quorum_queue'),
-    autoDelete: b(C, 'auto_delete'),
-    prefetch: n(C, 'prefetch'),
     maxMessageBytes: n(C, 'max_message_bytes'),
     maxJsonDepth: n(C, 'max_json_depth'),
     dedupeSize: n(C, 'dedupe_size'),
     reconnectMaxSeconds: n(C, 'reconnect_max_seconds'),
     scaleOut: b(C, 'scale_out'),
-    pushExchange: s(C, 'push_exchange'),
   };
   const websocket: WebSocketConfig = {
     host: s(W, 'host'),
     port: n(W, 'port'),
     path: s(W, 'path'),
-    jwtSecret: sOrNull(W, 'jwt_secret'),
-    jwtPublicKeyFile: sOrNull(W, 'jwt_public_key_file'),
-    jwtJwksFile: sOrNull(W, 'jwt_jwks_file'),
-    jwtAudience: sOrNull(W, 'jwt_audience'),
-    jwtIssuer: sOrNull(W, 'jwt_issuer'),
     allowedOrigins: list(W, 'allowed_origins'),
     ingestToken: sOrNull(W, 'ingest_token'),
     authTimeout: n(W, 'auth_timeout'),
@@ -145,17 +123,15 @@ export function loadGatewayConfig(path: string | null, env: NodeJS.ProcessEnv = 
     allowJsFallback: b(W, 'allow_js_fallback'),
   };
   if (collector.transportUrl !== '') checkTransportUrl(collector.transportUrl, path, text, ini, env);
-  return { path, collector, websocket, transformerDigest, embedded: collector.transportUrl === '' };
+  return { path, collector, websocket, transformerDigest, embedded: collector.transportUrl === '', option: v };
 }
 
 /** A transport_url that cannot be read stops the start, pointing at the option (or its variable). */
 function checkTransportUrl(url: string, path: string | null, text: string, ini: IniFile, env: NodeJS.ProcessEnv): void {
-  try {
-    parseTransportUrl(url);
-  } catch (e) {
-    if (!(e instanceof TransportUrlError)) throw e;
-    const option = iniGet(ini, 'MESSAGE_COLLECTOR', 'transport_url');
-    if (path !== null && option && env.HERALD_MESSAGE_COLLECTOR__TRANSPORT_URL === undefined) throw StartupError.at(StartupCodes.BadTransportUrl, path, text, option.value.offsets[0] ?? option.nameStart, e.message);
-    throw StartupError.of(StartupCodes.BadTransportUrl, path === null || option === undefined ? 'environment' : path, e.message);
-  }
+  const factory = sourceForUrl(url);
+  const message = factory ? (factory.checkUrl?.(url) ?? null) : unknownTransportMessage(url);
+  if (message === null) return;
+  const option = iniGet(ini, 'MESSAGE_COLLECTOR', 'transport_url');
+  if (path !== null && option && env.HERALD_MESSAGE_COLLECTOR__TRANSPORT_URL === undefined) throw StartupError.at(StartupCodes.BadTransportUrl, path, text, option.value.offsets[0] ?? option.nameStart, message);
+  throw StartupError.of(StartupCodes.BadTransportUrl, path === null || option === undefined ? 'environment' : path, message);
 }

@@ -94,15 +94,4 @@ export function unwrapNotification(value: PyValue, limits: WireLimits): WireResu
   return { ok: true, message: msg, uniqueId: typeof unique === 'string' ? unique : null };
 }
 
-/** A bounded set of recent ids (insertion order; the oldest forgotten first). */
-export class RecentIds {
-  private readonly ids = new Set<string>();
-  constructor(private readonly size: number) {}
-  /** True when `id` was seen recently; remembers it either way. */
-  seen(id: string): boolean {
-    if (this.ids.has(id)) return true;
-    this.ids.add(id);
-    if (this.ids.size > this.size) this.ids.delete(this.ids.values().next().value!);
-    return false;
-  }
-}
+export { RecentIds } from '../core/recent-ids.js';

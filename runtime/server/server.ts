@@ -7,6 +7,7 @@ import type { Identity } from '../auth/authenticator.js';
 import type { AuthRouter } from '../auth/router.js';
 import type { Hub } from '../hub/hub.js';
 import { CLOSE } from '../protocol/frames.js';
+import { StartupCodes, StartupError } from '../diagnostics/startup.js';
 import { Backpressure, type BackpressureLimits } from './backpressure.js';
 import { Sessions, type SessionLimits } from './session.js';
 import { makeUpgrade, type UpgradeLimits } from './upgrade.js';
@@ -40,10 +41,22 @@ export interface GatewayServer {
 /** Sockets closed per turn of the event loop during shutdown. */
 const CLOSE_BATCH = 500;
 
+/** uWS's ListenOptions.LIBUS_LISTEN_EXCLUSIVE_PORT (a const enum in its typings). */
+const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
+
+function portTaken(host: string, port: number): StartupError {
+  return StartupError.of(
+    StartupCodes.PortTaken,
+    `${host}:${port}`,
+    'cannot listen: the port is taken (another program or another Herald) or the address is not this machine\'s; pick another with HERALD_WEBSOCKET__PORT=<port> or [WEBSOCKET] port',
+  );
+}
+
 function listen(app: TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
-  return new Promise((resolve, reject) => {
-    app.listen(host, port, (ls) => (ls ? resolve(ls) : reject(new Error(`cannot listen on ${host}:${port} (in use, or not an address of this machine)`))));
-  });
+  // Exclusive: without it uWS sets SO_REUSEPORT and a second gateway would silently share the port.
+  // The native listen takes (host, port, options, cb); the package's typings omit that form.
+  const exclusive = app.listen.bind(app) as unknown as (host: string, port: number, options: number, cb: (ls: us_listen_socket | false) => void) => void;
+  return new Promise((resolve, reject) => exclusive(host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, (ls) => (ls ? resolve(ls) : reject(portTaken(host, port)))));
 }
 
 async function closeAll(sockets: Set<WebSocket<SocketData>>): Promise<void> {

@@ -22,6 +22,8 @@ export interface SourceFactory {
   schemes: readonly string[];
   /** Its own `[MESSAGE_COLLECTOR]` options (merged into the settings schema). */
   options: Readonly<Record<string, OptionSpec>>;
+  /** A transport_url of its scheme that it cannot use: the start-up error's words (no credentials); null when fine. */
+  checkUrl?(url: string): string | null;
   create(setup: SourceSetup): Promise<NotificationSource>;
   /** Scale-out over the same engine; absent when the engine cannot carry pushes. */
   createBus?(setup: SourceSetup): Promise<PushBus>;
@@ -36,7 +38,7 @@ export function sourceForUrl(url: string): SourceFactory | undefined {
 
 /** The one-line start-up error for a transport_url no source serves (credentials never shown). */
 export function unknownTransportMessage(url: string): string {
-  const scheme = /^([^:/?#]*):/.exec(url)?.[1] ?? '';
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1] ?? '';
   const known = SOURCES.flatMap((s) => s.schemes.map((x) => `${x}://`)).join(', ');
   return `[MESSAGE_COLLECTOR] transport_url: ${scheme ? `scheme '${scheme}://'` : 'no scheme'} is not a known transport (known: ${known})`;
 }

@@ -2,7 +2,8 @@
 import type { AuthenticatorFactory } from '../registry.js';
 import type { OptionReader } from '../../core/options.js';
 import { JWT_OPTIONS } from './options.js';
-import { makeJwtAuthenticator, type JwtKeys } from './jwt.js';
+import type { JwtKeys } from './jwt.js';
+import { loadJwtAuthenticator } from './keys.js';
 
 export function jwtKeys(option: OptionReader): JwtKeys {
   const s = (name: string): string | null => {
@@ -19,9 +20,5 @@ export const jwtFactory: AuthenticatorFactory = {
     const k = jwtKeys(option);
     return k.secret !== null || k.publicKeyFile !== null || k.jwksFile !== null;
   },
-  async create(setup) {
-    const a = await makeJwtAuthenticator(jwtKeys(setup.option));
-    if (!a) throw new Error('jwt authenticator created without a key');
-    return a;
-  },
+  create: (setup) => loadJwtAuthenticator(jwtKeys(setup.option)),
 };

@@ -15,9 +15,6 @@ export interface JwtKeys {
   issuer: string | null;
 }
 
-/** A key file that cannot be read or is not a usable key: a start-up error naming the file. */
-export class JwtKeyError extends Error {}
-
 /** Tokens longer than this are refused before any parsing. */
 export const MAX_TOKEN_BYTES = 8192;
 
@@ -28,24 +25,13 @@ type Key = { kind: 'static'; key: Uint8Array | KeyObject } | { kind: 'set'; key:
 
 async function loadKey(k: JwtKeys): Promise<{ key: Key; algorithms: string[] } | null> {
   if (k.jwksFile) {
-    let jwks: Parameters<typeof createLocalJWKSet>[0];
-    try {
-      jwks = JSON.parse(readFileSync(k.jwksFile, 'utf8')) as typeof jwks;
-      return { key: { kind: 'set', key: createLocalJWKSet(jwks) }, algorithms: ['RS256', 'ES256'] };
-    } catch (e) {
-      throw new JwtKeyError(`${k.jwksFile}: not a readable JWKS file (${(e as Error).message})`);
-    }
+    const jwks = JSON.parse(readFileSync(k.jwksFile, 'utf8')) as Parameters<typeof createLocalJWKSet>[0];
+    return { key: { kind: 'set', key: createLocalJWKSet(jwks) }, algorithms: ['RS256', 'ES256'] };
   }
   if (k.publicKeyFile) {
-    let pem: string;
-    let type: string | undefined;
-    try {
-      pem = readFileSync(k.publicKeyFile, 'utf8');
-      type = createPublicKey(pem).asymmetricKeyType;
-    } catch (e) {
-      throw new JwtKeyError(`${k.publicKeyFile}: not a readable PEM public key (${(e as Error).message})`);
-    }
-    if (type !== 'ec' && type !== 'rsa') throw new JwtKeyError(`${k.publicKeyFile}: an RSA or EC public key is needed, not ${type}`);
+    const pem = readFileSync(k.publicKeyFile, 'utf8');
+    const type = createPublicKey(pem).asymmetricKeyType;
+    if (type !== 'ec' && type !== 'rsa') throw new Error(`an RSA or EC public key is needed, not ${type}`);
     const alg = type === 'ec' ? 'ES256' : 'RS256';
     return { key: { kind: 'static', key: (await importSPKI(pem, alg)) as KeyObject }, algorithms: [alg] };
   }

@@ -2,7 +2,7 @@
 // scale-out over the same broker.
 import type { SourceFactory, SourceSetup } from '../registry.js';
 import { RABBITMQ_OPTIONS } from './options.js';
-import { parseTransportUrl } from './transport-url.js';
+import { parseTransportUrl, TransportUrlError } from './transport-url.js';
 import { RabbitSource, type RabbitSettings } from './source.js';
 import { RabbitPushBus } from '../../bus/rabbitmq/bus.js';
 
@@ -28,6 +28,15 @@ export const rabbitmqFactory: SourceFactory = {
   kind: 'rabbitmq',
   schemes: ['rabbit', 'amqp', 'amqps'],
   options: RABBITMQ_OPTIONS,
+  checkUrl(url) {
+    try {
+      parseTransportUrl(url);
+      return null;
+    } catch (e) {
+      if (e instanceof TransportUrlError) return e.message;
+      throw e;
+    }
+  },
   create: async (setup) => new RabbitSource(settingsOf(setup), setup.log, setup.events),
   createBus: async (setup) =>
     new RabbitPushBus({ targets: parseTransportUrl(setup.transportUrl), exchange: String(setup.option('push_exchange')), reconnectMaxSeconds: Number(setup.option('reconnect_max_seconds')) }, setup.log),

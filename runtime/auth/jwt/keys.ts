@@ -1,9 +1,9 @@
-// The JWT key files, read before the verifier is built so each mistake in them (unreadable,
+// The JWT key files, read before the authenticator is built so each mistake in them (unreadable,
 // not JSON, not a key) is a start-up diagnostic naming the file (and line:col for JSON).
 import { readFileSync } from 'node:fs';
-import { makeVerifier, type Verifier } from './auth.js';
-import type { WebSocketConfig } from './config.js';
-import { StartupCodes, StartupError } from '../diagnostics/startup.js';
+import { StartupCodes, StartupError } from '../../diagnostics/startup.js';
+import type { Authenticator } from '../authenticator.js';
+import { makeJwtAuthenticator, type JwtKeys } from './jwt.js';
 
 function readKeyFile(path: string): string {
   try {
@@ -21,24 +21,24 @@ function checkJson(path: string, text: string): void {
     const message = (e as Error).message;
     const at = /at position (\d+)/.exec(message);
     const words = `not JSON: ${message.replace(/\s*(in JSON )?at position \d+.*$/, '')}`;
-    throw at ? StartupError.at(StartupCodes.BadKeyFile, path, text, Number(at[1]), words) : StartupError.at(StartupCodes.BadKeyFile, path, text, text.length, words);
+    throw StartupError.at(StartupCodes.BadKeyFile, path, text, at ? Number(at[1]) : text.length, words);
   }
 }
 
-/** The token verifier for this configuration; a bad key file stops the start with one line. */
-export async function loadVerifier(ws: WebSocketConfig, devSecret: string | undefined): Promise<Verifier> {
-  const file = ws.jwtJwksFile ?? ws.jwtPublicKeyFile;
+/** The JWT authenticator for these keys; a bad key file stops the start with one line. */
+export async function loadJwtAuthenticator(keys: JwtKeys): Promise<Authenticator> {
+  const file = keys.jwksFile ?? keys.publicKeyFile;
   if (file !== null) {
     const text = readKeyFile(file);
-    if (ws.jwtJwksFile) checkJson(file, text);
+    if (keys.jwksFile) checkJson(file, text);
   }
   try {
-    const verify = await makeVerifier(ws, devSecret);
-    if (!verify) throw new Error('no key configured');
-    return verify;
+    const a = await makeJwtAuthenticator(keys);
+    if (!a) throw new Error('no key configured');
+    return a;
   } catch (e) {
     if (e instanceof StartupError) throw e;
-    const what = ws.jwtJwksFile ? 'not a usable JWKS' : ws.jwtPublicKeyFile ? 'not a usable PEM public key' : 'no usable key';
+    const what = keys.jwksFile ? 'not a usable JWKS' : keys.publicKeyFile ? 'not a usable PEM public key' : 'no usable key';
     throw StartupError.of(StartupCodes.BadKeyFile, file ?? 'configuration', `${what}: ${(e as Error).message.split('\n')[0]}`);
   }
 }

@@ -8,6 +8,7 @@ import { Backpressure } from '../../runtime/server/backpressure.js';
 import { Sessions } from '../../runtime/server/session.js';
 import { newSocketData, type ServerEvents, type SocketData, type Sock } from '../../runtime/server/socket.js';
 import { chooseSubprotocol, headerCredential, originAllowed } from '../../runtime/server/upgrade.js';
+import { HTTP_ERRORS, messageOf } from '../../runtime/server/errors.js';
 
 interface Fake extends Sock {
   frames: Array<Record<string, unknown>>;
@@ -175,5 +176,12 @@ describe('upgrade helpers', () => {
     expect(originAllowed([], '', 'h')).toBe(true);
     expect(originAllowed([], 'http://h:1', 'h:1')).toBe(true);
     expect(originAllowed(['https://portal'], 'https://evil', 'h')).toBe(false);
+  });
+
+  it('HTTP refusals come from the catalogue: unique codes, templates filled by name', () => {
+    const codes = Object.values(HTTP_ERRORS).map((e) => e.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(messageOf(HTTP_ERRORS.originRefused, { origin: 'https://evil' })).toBe('origin https://evil is not allowed');
+    expect(messageOf(HTTP_ERRORS.badDevTokenRequest)).toContain('{"sub"');
   });
 });

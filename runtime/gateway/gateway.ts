@@ -124,8 +124,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       devToken: auth.devToken,
     }),
   });
-  await bus?.start({ deliver: handToSockets, interrupted: (why) => server?.batch(() => hub.interrupt(why)) });
-  transport?.source.start(makeDeliveryHandler(transport.source.kind, handling));
+  // Consuming starts once the push bus has this node's queue (scale-out); the start itself does
+  // not wait for a broker: /readyz says 503 until both are up.
+  const busUp = bus ? bus.start({ deliver: handToSockets, interrupted: (why) => server?.batch(() => hub.interrupt(why)) }) : Promise.resolve();
+  void busUp.then(() => transport?.source.start(makeDeliveryHandler(transport.source.kind, handling)));
   http?.start(makeDeliveryHandler(http.kind, handling));
   const sweeper = setInterval(() => hub.sweep(), 30_000);
   sweeper.unref();

@@ -19,8 +19,11 @@ export function refuse(res: HttpResponse, e: HttpError, args: Readonly<Record<st
   res.cork(() => res.writeStatus(statusLine(e.status)).writeHeader('content-type', 'application/json').end(body));
 }
 
-/** Reads a request body up to `limit` bytes, then calls `done` (null when too big); nothing after an abort. */
-export function readRequestBody(res: HttpResponse, limit: number, done: (body: Buffer | null) => void): void {
+/**
+ * Reads a request body up to `limit` bytes, then calls `done` (null when too big); nothing after an
+ * abort. It owns the response's one onAborted handler: `aborted()` tells an async answer whether it may still write.
+ */
+export function readRequestBody(res: HttpResponse, limit: number, done: (body: Buffer | null, aborted: () => boolean) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let over = false;
@@ -31,6 +34,6 @@ export function readRequestBody(res: HttpResponse, limit: number, done: (body: B
     size += chunk.byteLength;
     if (size > limit) over = true;
     else chunks.push(Buffer.from(chunk.slice(0)));
-    if (isLast) done(over ? null : Buffer.concat(chunks));
+    if (isLast) done(over ? null : Buffer.concat(chunks), () => aborted);
   });
 }

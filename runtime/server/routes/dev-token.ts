@@ -21,13 +21,11 @@ export function devTokenRoutes(devToken: DevTokens | null): Route[] {
       pattern: '/v1/dev-token',
       handle: (res) => {
         if (!devToken) return refuse(res, HTTP_ERRORS.devTokensDisabled);
-        let aborted = false;
-        res.onAborted(() => (aborted = true));
-        readRequestBody(res, 4096, (body) => {
+        readRequestBody(res, 4096, (body, aborted) => {
           const { sub, projects } = readRequest(body);
           if (!sub) return refuse(res, HTTP_ERRORS.badDevTokenRequest);
           void devToken(sub, projects).then((token) => {
-            if (!aborted) res.cork(() => res.writeHeader('content-type', 'application/json').end(JSON.stringify({ token })));
+            if (!aborted()) res.cork(() => res.writeHeader('content-type', 'application/json').end(JSON.stringify({ token })));
           });
         });
       },

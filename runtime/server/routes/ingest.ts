@@ -11,8 +11,8 @@ export interface IngestRoute {
   ingest: ((body: Buffer) => Promise<IngestAnswer>) | null;
   /** null: no token needed (embedded mode without ingest_token). */
   token: string | null;
-  /** A refused request, by code (the gateway counts it). */
-  refused(code: string): void;
+  /** A body over the limit was refused (counted like a dead letter of the HTTP source). */
+  tooBig(code: string): void;
 }
 
 export function ingestRoutes(cfg: IngestRoute): Route[] {
@@ -25,18 +25,15 @@ export function ingestRoutes(cfg: IngestRoute): Route[] {
         const ingest = cfg.ingest;
         if (!ingest) return refuse(res, HTTP_ERRORS.ingestDisabled);
         if (cfg.token !== null && !safeEqual(authorization, `Bearer ${cfg.token}`)) {
-          cfg.refused(HTTP_ERRORS.ingestUnauthorized.code);
           return refuse(res, HTTP_ERRORS.ingestUnauthorized);
         }
-        let aborted = false;
-        res.onAborted(() => (aborted = true));
-        readRequestBody(res, INGEST_BODY_LIMIT, (body) => {
+        readRequestBody(res, INGEST_BODY_LIMIT, (body, aborted) => {
           if (!body) {
-            cfg.refused(HTTP_ERRORS.tooBig.code);
+            cfg.tooBig(HTTP_ERRORS.tooBig.code);
             return refuse(res, HTTP_ERRORS.tooBig, { limit: '16 MiB' });
           }
           void ingest(body).then((r) => {
-            if (!aborted) res.cork(() => res.writeStatus(statusLine(r.status)).writeHeader('content-type', 'application/json').end(r.body));
+            if (!aborted()) res.cork(() => res.writeStatus(statusLine(r.status)).writeHeader('content-type', 'application/json').end(r.body));
           });
         });
       },

@@ -354,7 +354,7 @@ function checkPlugin(name: string, node: YNode, diags: DiagnosticBag): Plugin | 
       const initial = p.has('initial_bitfield') ? p.get('initial_bitfield')! : 0;
       if (!(typeof initial === 'boolean' || isInt(initial))) {
         // Ceilometer keeps it as written: returned unchanged when no flag is set, TypeError on `|=` otherwise.
-        diags.warning(Codes.PluginParameters, `plugin bitfield for ${name}: 'initial_bitfield' ${pyRepr(initial)} is not an integer: a message that sets a flag is dropped (TypeError), others keep it as is`, paramSpan);
+        diags.warning(Codes.NonIntBitfield, `plugin bitfield for ${name}: 'initial_bitfield' ${pyRepr(initial)} is not an integer: a message that sets a flag is dropped (TypeError), others keep it as is`, paramSpan);
       }
       const flagsV = p.has('flags') ? p.get('flags')! : null;
       const flags: Array<{ path: PyValue; bit: number; value?: PyValue }> = [];

@@ -1,6 +1,7 @@
 // The options settings.ini may set, with their defaults (transform.md §5). Data only: the
 // compiler checks files against it, the gateway reads its configuration through it.
 import type { PyValue } from '../semantics/pyvalue.js';
+import { WEBSOCKET_ADDRESSES, type AddressKind } from '../semantics/address.js';
 
 export type OptionKind = 'string' | 'int' | 'list' | 'bool' | 'transformer';
 
@@ -57,7 +58,14 @@ export const SETTINGS_SCHEMA: Record<string, Record<string, OptionSpec>> = {
   },
 };
 
+export interface Sink {
+  /** Template keys every output must have. */
+  required: string[];
+  /** Address keys by the kind of audience they name; an output needs at least one. */
+  addresses: Readonly<Record<string, AddressKind>>;
+}
+
 /** Output event types Herald can deliver, with the template keys each requires. */
-export const SINKS: Record<string, { required: string[] }> = {
-  'websocket.send': { required: ['toid', 'message'] },
+export const SINKS: Record<string, Sink> = {
+  'websocket.send': { required: ['message'], addresses: WEBSOCKET_ADDRESSES },
 };

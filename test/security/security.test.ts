@@ -29,7 +29,7 @@ async function ingest(g: Gateway, items: object[]): Promise<void> {
   expect(r.status).toBe(200);
 }
 
-const notification = (n: number, target: string, also?: string) => ({ event_type: 'test.push', priority: 'INFO', publisher_id: 'sec', message_id: `m${n}`, timestamp: '2026-11-21 10:00:00', payload: { target, n, ...(also ? { also } : {}) } });
+const notification = (n: number, target: string | null, project?: string) => ({ event_type: 'test.push', priority: 'INFO', publisher_id: 'sec', message_id: `m${n}`, timestamp: '2026-11-21 10:00:00', payload: { target, n, ...(project ? { project } : {}) } });
 
 describe('isolation oracle', () => {
   let g: Gateway;
@@ -51,26 +51,30 @@ describe('isolation oracle', () => {
     let batch: object[] = [];
     for (let n = 1; n <= PUSHES; n++) {
       const r = next(10);
-      let target: string;
-      let also: string | undefined;
+      let target: string | null;
+      let project: string | undefined;
       const addressed = new Set<string>();
       if (r < 5) {
-        // Includes ids of nobody connected and look-alikes of real ids.
-        target = r === 0 ? `u${next(60)}x` : `user:u${next(70)}`;
-        addressed.add(target.replace(/^user:/, ''));
+        // Includes ids of nobody connected, look-alikes of real ids, and 'user:'-prefixed ids:
+        // no prefix is read, so those are users nobody is.
+        target = r === 0 ? `u${next(60)}x` : r < 3 ? `user:u${next(70)}` : `u${next(70)}`;
+        addressed.add(target);
       } else if (r < 8) {
         const p = `p${next(14)}`;
-        target = `project:${p}`;
-        for (const [u, ps] of membership) if (ps.includes(p)) addressed.add(u);
+        if (r < 7) {
+          target = null;
+          project = p;
+          for (const [u, ps] of membership) if (ps.includes(p)) addressed.add(u);
+        } else target = `project:${p}`; // a forged project address in a user field reaches no project
       } else {
         target = `u${next(60)}`;
         const p = `p${next(12)}`;
-        also = `project:${p}`;
+        project = p;
         addressed.add(target);
         for (const [u, ps] of membership) if (ps.includes(p)) addressed.add(u);
       }
       for (const u of addressed) allowed.get(u)?.add(n);
-      batch.push(notification(n, target, also));
+      batch.push(notification(n, target, project));
       if (batch.length === 2000) {
         await ingest(g, batch);
         batch = [];

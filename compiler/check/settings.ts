@@ -30,7 +30,10 @@ export function loadSettings(path: string, text: string, rules: RuleSet, dropUnm
   const nodeSpan = (v: IniValue, n: { start: number; end: number }): Span => valueSpan(v, n.start, n.end);
 
   const runtime = readRuntimeOptions(ini);
-  for (const p of runtime.problems) diags.error(p.code, p.message, span(p.start ?? 0, p.end ?? 0));
+  for (const p of runtime.problems) {
+    const notes = p.first ? [{ message: 'first declared here', span: span(p.first.start, p.first.end) }] : [];
+    diags.error(p.code, p.message, span(p.start ?? 0, p.end ?? 0), notes);
+  }
   const options = runtime.values;
   let digest = transformerDigest([]);
   const transformers = runtime.transformer ? checkTransformers(runtime.transformer) : [];

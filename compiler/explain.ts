@@ -6,7 +6,7 @@ import type { Settings } from './transform-model.js';
 import { traitRawValue, interpreter } from './interpret/decode.js';
 import { interpretTransform, matchesTransformer } from './interpret/transform.js';
 import { compileGlob } from '../runtime/semantics/glob.js';
-import { decodeLine, makeTrait, toDispatched } from '../runtime/semantics/event.js';
+import { decodeLine, makeTrait, toDispatched, traitValueJson } from '../runtime/semantics/event.js';
 import { parsePyJson, dumpPyJson } from '../runtime/semantics/pyjson.js';
 import { PyError } from '../runtime/semantics/pyvalue.js';
 import { pyRepr } from '../runtime/semantics/pyrepr.js';
@@ -62,7 +62,7 @@ export function explain(rules: RuleSet, settings: Settings | null, line: string)
       try {
         const raw = traitRawValue(t, body);
         const trait = makeTrait(t.name, t.type, raw);
-        shown = trait ? `${dumpPyJson(raw ?? null)} -> ${t.type} ${JSON.stringify(typeof trait.value === 'bigint' ? trait.value.toString() : trait.value)}` : `${raw === undefined ? 'no match' : dumpPyJson(raw)} -> absent`;
+        shown = trait ? `${dumpPyJson(raw ?? null)} -> ${t.type} ${traitValueJson(trait)}` : `${raw === undefined ? 'no match' : dumpPyJson(raw)} -> absent`;
       } catch (e) {
         if (!(e instanceof PyError)) throw e;
         shown = `ERROR ${e.message} (the whole notification is dropped)`;

@@ -211,3 +211,16 @@ describe('diagnostics say where the first declaration is and point at the offend
     expect(JSON.parse(r.stderr.trim().split('\n')[0]!)).toMatchObject({ line: 3, column: 8, code: 'HE101' });
   });
 });
+
+describe('bitfield parameters as Ceilometer reads them (int/float audit)', () => {
+  const bitfield = (params: string) => `- event_type: a\n  traits:\n    t: {fields: payload.a, type: int, plugin: {name: bitfield, parameters: ${params}}}\n`;
+  it('a float or string bit is int()-ed, as BitfieldTraitPlugin does: no diagnostic', () => {
+    expect(diag(bitfield('{flags: [{path: payload.a, bit: 2.0}, {path: payload.a, bit: "3"}]}'))).toEqual([]);
+  });
+  it('a bit int() cannot read is an error', () => {
+    expect(diag(bitfield('{flags: [{path: payload.a, bit: two}]}'))).toEqual(['3:76 error HE305']);
+  });
+  it('a float initial_bitfield is a warning: kept as is, TypeError once a flag is set', () => {
+    expect(diag(bitfield('{initial_bitfield: 2.0, flags: [{path: payload.a, bit: 1}]}'))).toEqual(['3:76 warning HW410']);
+  });
+});

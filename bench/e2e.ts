@@ -13,6 +13,8 @@ const RULES_YAML = `- event_type: test.push
   traits:
     target:
       fields: payload.target
+    project:
+      fields: payload.project
     n:
       type: int
       fields: payload.n
@@ -24,7 +26,7 @@ const RULES_YAML = `- event_type: test.push
 `;
 const TRANSFORMER = `[NOTIFY_MANAGER]
 transformer = [
-    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': '@traits.target', 'message_type': 'bench', 'message': {'n': '@traits.n', 'sent': '@traits.sent', 'pad': '@traits.pad'}}}},
+    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': '@traits.target', 'toproject': '@traits.project', 'message_type': 'bench', 'message': {'n': '@traits.n', 'sent': '@traits.sent', 'pad': '@traits.pad'}}}},
   ]
 `;
 
@@ -140,7 +142,7 @@ export async function benchWs(connections = Number(process.env.HERALD_BENCH_CONN
     const pushes = 5;
     const started = Date.now();
     for (let i = 0; i < pushes; i++) {
-      const body = JSON.stringify({ event_type: 'test.push', priority: 'INFO', publisher_id: 'bench', message_id: `f${i}`, timestamp: '2026-11-21 10:00:00', payload: { target: 'project:all', n: i, sent: Date.now() } });
+      const body = JSON.stringify({ event_type: 'test.push', priority: 'INFO', publisher_id: 'bench', message_id: `f${i}`, timestamp: '2026-11-21 10:00:00', payload: { project: 'all', n: i, sent: Date.now() } });
       await fetch(`http://127.0.0.1:${port}/v1/notifications`, { method: 'POST', headers: { authorization: 'Bearer bench' }, body });
     }
     const got = await waitFrames(clients, pushes * connections, 120);

@@ -6,11 +6,20 @@ import type { Settings } from './transform-model.js';
 import { traitRawValue, interpreter } from './interpret/decode.js';
 import { interpretTransform, matchesTransformer } from './interpret/transform.js';
 import { compileGlob } from '../runtime/semantics/glob.js';
-import { decodeLine, makeTrait, toDispatched } from '../runtime/semantics/event.js';
+import { decodeLine, makeTrait, toDispatched, traitValueJson } from '../runtime/semantics/event.js';
 import { parsePyJson, dumpPyJson } from '../runtime/semantics/pyjson.js';
 import { PyError } from '../runtime/semantics/pyvalue.js';
 import { pyRepr } from '../runtime/semantics/pyrepr.js';
 import { dumpsTemplateOrder } from '../runtime/semantics/transform.js';
+import { audienceOf, type Audience } from '../runtime/semantics/address.js';
+import { SINKS } from '../runtime/config/schema.js';
+
+/** Who receives an output, by kind (the template key decides it, never the value). */
+function audienceLine(a: Audience): string {
+  if (!a.users.length && !a.projects.length) return 'to nobody: no address has a value, not delivered';
+  const part = (kind: string, ids: string[]): string[] => (ids.length ? [`${kind} ${ids.map((id) => JSON.stringify(id)).join(', ')}`] : []);
+  return `to ${[...part('users', a.users), ...part('projects', a.projects)].join(' and ')}`;
+}
 
 const defName = (d: EventDef): string => `'${d.label}' (${location(d.span)})`;
 
@@ -53,7 +62,7 @@ export function explain(rules: RuleSet, settings: Settings | null, line: string)
       try {
         const raw = traitRawValue(t, body);
         const trait = makeTrait(t.name, t.type, raw);
-        shown = trait ? `${dumpPyJson(raw ?? null)} -> ${t.type} ${JSON.stringify(typeof trait.value === 'bigint' ? trait.value.toString() : trait.value)}` : `${raw === undefined ? 'no match' : dumpPyJson(raw)} -> absent`;
+        shown = trait ? `${dumpPyJson(raw ?? null)} -> ${t.type} ${traitValueJson(trait)}` : `${raw === undefined ? 'no match' : dumpPyJson(raw)} -> absent`;
       } catch (e) {
         if (!(e instanceof PyError)) throw e;
         shown = `ERROR ${e.message} (the whole notification is dropped)`;
@@ -68,7 +77,11 @@ export function explain(rules: RuleSet, settings: Settings | null, line: string)
       const hit = matchesTransformer(t, result.event.event_type);
       out.push(`  entry ${t.index + 1} '${t.label}' (${location(t.span)}): ${hit ? 'matches' : 'does not match'}`);
     });
-    for (const o of interpretTransform(settings.transformers, result.event)) out.push(`  -> ${o.event_type}: ${dumpsTemplateOrder(o.traits)}`);
+    for (const o of interpretTransform(settings.transformers, result.event)) {
+      out.push(`  -> ${o.event_type}: ${dumpsTemplateOrder(o.traits)}`);
+      const keys = SINKS[o.event_type]?.addresses;
+      if (keys && o.traits instanceof Map) out.push(`     ${audienceLine(audienceOf(o.traits, keys))}`);
+    }
   }
   return out.join('\n') + '\n';
 }

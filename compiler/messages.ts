@@ -32,6 +32,7 @@ export const Codes = {
   UnknownKey: 'HW407',
   EventTypeMapping: 'HW408',
   NeverMatches: 'HW409',
+  NonIntBitfield: 'HW410',
   // Code generation
   GeneratedTypeError: 'HE501',
   StaleGenerated: 'HE502',
@@ -56,4 +57,6 @@ export const TransformCodes = {
   TraitInSomeDefinitions: 'HW612',
   OnlyCatchAll: 'HW613',
   NeverMatches: 'HW614',
+  BadAddress: 'HE615',
+  AddressPrefix: 'HW616',
 } as const;

@@ -12,7 +12,7 @@ export type Getter =
 
 export type Plugin =
   | { name: 'split'; separator: string | null; segment: number; maxSplit: number | null }
-  | { name: 'bitfield'; initial: number | bigint; flags: Array<{ path: PyValue; bit: number; value?: PyValue }> }
+  | { name: 'bitfield'; initial: PyValue; flags: Array<{ path: PyValue; bit: number; value?: PyValue }> }
   | { name: 'timedelta' }
   | { name: 'map'; values: Array<[PyValue, PyValue]>; defaultValue: PyValue; caseSensitive: boolean };
 

@@ -6,10 +6,11 @@ import type { Definition0Traits, Definition1Traits, Definition2Traits, Definitio
 // Traits entry 1 may read: decoded by 'compute.instance.create.end' (rules/event_definitions.yaml:55:15), 'compute.instance.*' (rules/event_definitions.yaml:2:15), 'compute.instance.update' (rules/event_definitions.yaml:60:15).
 type Transformer0Traits = rt.AnyOf<Definition1Traits | Definition0Traits | Definition2Traits>;
 
-// rules/settings.ini:26:23 entry 1: compute.instance.create.end, compute.instance.delete.end, compute.instance.resize.confirm.end, compute.instance.finish_resize.end, compute.instance.power_on.end, compute.instance.power_off.end, compute.instance.rebuild.end, compute.instance.update, compute.instance.create.error, compute.instance.resize.error, compute.instance.rebuild.error, compute.instance.delete.error -> websocket.send
+// rules/settings.ini:29:23 entry 1: compute.instance.create.end, compute.instance.delete.end, compute.instance.resize.confirm.end, compute.instance.finish_resize.end, compute.instance.power_on.end, compute.instance.power_off.end, compute.instance.rebuild.end, compute.instance.update, compute.instance.create.error, compute.instance.resize.error, compute.instance.rebuild.error, compute.instance.delete.error -> websocket.send
 function transformer0(e: rt.DecodedEvent, traits: rt.TraitView<Transformer0Traits>): rt.PyValue {
   return new Map<string, rt.PyValue>([
     ["toid", traits.get("user_id")],
+    ["toproject", traits.get("project_id")],
     ["message_event", "STATES"],
     ["message_type", "server"],
     ["message", new Map<string, rt.PyValue>([
@@ -25,10 +26,11 @@ function transformer0(e: rt.DecodedEvent, traits: rt.TraitView<Transformer0Trait
 // Traits entry 2 may read: decoded by 'volume.transfer.*, volume.exists, volume.retype, volume.create.*, volume.delete.*, volume.resize.*, volume.attach.*, volume.detach.*, volume.update.*, snapshot.transfer.accept.end' (rules/event_definitions.yaml:95:15).
 type Transformer1Traits = rt.AnyOf<Definition5Traits>;
 
-// rules/settings.ini:50:23 entry 2: volume.create.end, volume.delete.end, volume.attach.end, volume.detach.end, volume.resize.end, volume.retype, volume.create.error, volume.delete.error, volume.attach.error, volume.resize.error -> websocket.send
+// rules/settings.ini:54:23 entry 2: volume.create.end, volume.delete.end, volume.attach.end, volume.detach.end, volume.resize.end, volume.retype, volume.create.error, volume.delete.error, volume.attach.error, volume.resize.error -> websocket.send
 function transformer1(e: rt.DecodedEvent, traits: rt.TraitView<Transformer1Traits>): rt.PyValue {
   return new Map<string, rt.PyValue>([
     ["toid", traits.get("user_id")],
+    ["toproject", traits.get("project_id")],
     ["message_event", "STATES"],
     ["message_type", "volume"],
     ["message", new Map<string, rt.PyValue>([
@@ -44,10 +46,11 @@ function transformer1(e: rt.DecodedEvent, traits: rt.TraitView<Transformer1Trait
 // Traits entry 3 may read: decoded by 'snapshot.exists, snapshot.create.*, snapshot.delete.*, snapshot.update.*' (rules/event_definitions.yaml:148:15).
 type Transformer2Traits = rt.AnyOf<Definition8Traits>;
 
-// rules/settings.ini:72:23 entry 3: snapshot.create.end, snapshot.delete.end, snapshot.create.error, snapshot.delete.error -> websocket.send
+// rules/settings.ini:77:23 entry 3: snapshot.create.end, snapshot.delete.end, snapshot.create.error, snapshot.delete.error -> websocket.send
 function transformer2(e: rt.DecodedEvent, traits: rt.TraitView<Transformer2Traits>): rt.PyValue {
   return new Map<string, rt.PyValue>([
     ["toid", traits.get("user_id")],
+    ["toproject", traits.get("project_id")],
     ["message_event", "STATES"],
     ["message_type", "snapshot"],
     ["message", new Map<string, rt.PyValue>([
@@ -64,10 +67,11 @@ function transformer2(e: rt.DecodedEvent, traits: rt.TraitView<Transformer2Trait
 // Traits entry 4 may read: decoded by 'network.*' (rules/event_definitions.yaml:306:15), 'port.*' (rules/event_definitions.yaml:320:15), 'router.*' (rules/event_definitions.yaml:327:15).
 type Transformer3Traits = rt.AnyOf<Definition18Traits | Definition20Traits | Definition21Traits>;
 
-// rules/settings.ini:93:23 entry 4: network.create.end, network.update.end, network.delete.end, port.create.end, port.update.end, port.delete.end, router.create.end, router.update.end, router.delete.end, router.interface.create, router.interface.delete -> websocket.send
+// rules/settings.ini:99:23 entry 4: network.create.end, network.update.end, network.delete.end, port.create.end, port.update.end, port.delete.end, router.create.end, router.update.end, router.delete.end, router.interface.create, router.interface.delete -> websocket.send
 function transformer3(e: rt.DecodedEvent, traits: rt.TraitView<Transformer3Traits>): rt.PyValue {
   return new Map<string, rt.PyValue>([
     ["toid", traits.get("user_id")],
+    ["toproject", traits.get("tenant_id")],
     ["message_event", "STATES"],
     ["message_type", e.event_type],
     ["message", new Map<string, rt.PyValue>([
@@ -82,10 +86,11 @@ function transformer3(e: rt.DecodedEvent, traits: rt.TraitView<Transformer3Trait
 // Traits entry 5 may read: decoded by 'floatingip.*' (rules/event_definitions.yaml:334:15).
 type Transformer4Traits = rt.AnyOf<Definition22Traits>;
 
-// rules/settings.ini:114:23 entry 5: floatingip.create.end, floatingip.update.end, floatingip.delete.end -> websocket.send
+// rules/settings.ini:121:23 entry 5: floatingip.create.end, floatingip.update.end, floatingip.delete.end -> websocket.send
 function transformer4(e: rt.DecodedEvent, traits: rt.TraitView<Transformer4Traits>): rt.PyValue {
   return new Map<string, rt.PyValue>([
     ["toid", traits.get("user_id")],
+    ["toproject", traits.get("tenant_id")],
     ["message_event", "STATES"],
     ["message_type", "floatingip"],
     ["message", new Map<string, rt.PyValue>([
@@ -99,10 +104,11 @@ function transformer4(e: rt.DecodedEvent, traits: rt.TraitView<Transformer4Trait
 // Traits entry 6 may read: decoded by 'image.create, image.update, image.upload, image.delete' (rules/event_definitions.yaml:161:15).
 type Transformer5Traits = rt.AnyOf<Definition10Traits>;
 
-// rules/settings.ini:127:23 entry 6: image.create, image.update, image.upload, image.delete -> websocket.send
+// rules/settings.ini:135:23 entry 6: image.create, image.update, image.upload, image.delete -> websocket.send
 function transformer5(e: rt.DecodedEvent, traits: rt.TraitView<Transformer5Traits>): rt.PyValue {
   return new Map<string, rt.PyValue>([
     ["toid", traits.get("user_id")],
+    ["toproject", traits.get("project_id")],
     ["message_event", "STATES"],
     ["message_type", "image"],
     ["message", new Map<string, rt.PyValue>([
@@ -118,10 +124,11 @@ function transformer5(e: rt.DecodedEvent, traits: rt.TraitView<Transformer5Trait
 // Traits entry 7 may read: decoded by 'orchestration.stack.*' (rules/event_definitions.yaml:197:15).
 type Transformer6Traits = rt.AnyOf<Definition12Traits>;
 
-// rules/settings.ini:146:23 entry 7: orchestration.stack.create.end, orchestration.stack.update.end, orchestration.stack.delete.end, orchestration.stack.create.error, orchestration.stack.update.error, orchestration.stack.delete.error -> websocket.send
+// rules/settings.ini:155:23 entry 7: orchestration.stack.create.end, orchestration.stack.update.end, orchestration.stack.delete.end, orchestration.stack.create.error, orchestration.stack.update.error, orchestration.stack.delete.error -> websocket.send
 function transformer6(e: rt.DecodedEvent, traits: rt.TraitView<Transformer6Traits>): rt.PyValue {
   return new Map<string, rt.PyValue>([
     ["toid", traits.get("user_id")],
+    ["toproject", traits.get("project_id")],
     ["message_event", "STATES"],
     ["message_type", "stack"],
     ["message", new Map<string, rt.PyValue>([
@@ -135,13 +142,13 @@ function transformer6(e: rt.DecodedEvent, traits: rt.TraitView<Transformer6Trait
 
 // Every entry in list order.
 const TRANSFORMERS: readonly rt.TransformerSite[] = [
-  { index: 0, location: "rules/settings.ini:26:23", label: "compute.instance.create.end, compute.instance.delete.end, compute.instance.resize.confirm.end, compute.instance.finish_resize.end, compute.instance.power_on.end, compute.instance.power_off.end, compute.instance.rebuild.end, compute.instance.update, compute.instance.create.error, compute.instance.resize.error, compute.instance.rebuild.error, compute.instance.delete.error", sink: "websocket.send", include: ["compute.instance.create.end", "compute.instance.delete.end", "compute.instance.resize.confirm.end", "compute.instance.finish_resize.end", "compute.instance.power_on.end", "compute.instance.power_off.end", "compute.instance.rebuild.end", "compute.instance.update", "compute.instance.create.error", "compute.instance.resize.error", "compute.instance.rebuild.error", "compute.instance.delete.error"], exclude: [], run: transformer0 },
-  { index: 1, location: "rules/settings.ini:50:23", label: "volume.create.end, volume.delete.end, volume.attach.end, volume.detach.end, volume.resize.end, volume.retype, volume.create.error, volume.delete.error, volume.attach.error, volume.resize.error", sink: "websocket.send", include: ["volume.create.end", "volume.delete.end", "volume.attach.end", "volume.detach.end", "volume.resize.end", "volume.retype", "volume.create.error", "volume.delete.error", "volume.attach.error", "volume.resize.error"], exclude: [], run: transformer1 },
-  { index: 2, location: "rules/settings.ini:72:23", label: "snapshot.create.end, snapshot.delete.end, snapshot.create.error, snapshot.delete.error", sink: "websocket.send", include: ["snapshot.create.end", "snapshot.delete.end", "snapshot.create.error", "snapshot.delete.error"], exclude: [], run: transformer2 },
-  { index: 3, location: "rules/settings.ini:93:23", label: "network.create.end, network.update.end, network.delete.end, port.create.end, port.update.end, port.delete.end, router.create.end, router.update.end, router.delete.end, router.interface.create, router.interface.delete", sink: "websocket.send", include: ["network.create.end", "network.update.end", "network.delete.end", "port.create.end", "port.update.end", "port.delete.end", "router.create.end", "router.update.end", "router.delete.end", "router.interface.create", "router.interface.delete"], exclude: [], run: transformer3 },
-  { index: 4, location: "rules/settings.ini:114:23", label: "floatingip.create.end, floatingip.update.end, floatingip.delete.end", sink: "websocket.send", include: ["floatingip.create.end", "floatingip.update.end", "floatingip.delete.end"], exclude: [], run: transformer4 },
-  { index: 5, location: "rules/settings.ini:127:23", label: "image.create, image.update, image.upload, image.delete", sink: "websocket.send", include: ["image.create", "image.update", "image.upload", "image.delete"], exclude: [], run: transformer5 },
-  { index: 6, location: "rules/settings.ini:146:23", label: "orchestration.stack.create.end, orchestration.stack.update.end, orchestration.stack.delete.end, orchestration.stack.create.error, orchestration.stack.update.error, orchestration.stack.delete.error", sink: "websocket.send", include: ["orchestration.stack.create.end", "orchestration.stack.update.end", "orchestration.stack.delete.end", "orchestration.stack.create.error", "orchestration.stack.update.error", "orchestration.stack.delete.error"], exclude: [], run: transformer6 }
+  { index: 0, location: "rules/settings.ini:29:23", label: "compute.instance.create.end, compute.instance.delete.end, compute.instance.resize.confirm.end, compute.instance.finish_resize.end, compute.instance.power_on.end, compute.instance.power_off.end, compute.instance.rebuild.end, compute.instance.update, compute.instance.create.error, compute.instance.resize.error, compute.instance.rebuild.error, compute.instance.delete.error", sink: "websocket.send", include: ["compute.instance.create.end", "compute.instance.delete.end", "compute.instance.resize.confirm.end", "compute.instance.finish_resize.end", "compute.instance.power_on.end", "compute.instance.power_off.end", "compute.instance.rebuild.end", "compute.instance.update", "compute.instance.create.error", "compute.instance.resize.error", "compute.instance.rebuild.error", "compute.instance.delete.error"], exclude: [], run: transformer0 },
+  { index: 1, location: "rules/settings.ini:54:23", label: "volume.create.end, volume.delete.end, volume.attach.end, volume.detach.end, volume.resize.end, volume.retype, volume.create.error, volume.delete.error, volume.attach.error, volume.resize.error", sink: "websocket.send", include: ["volume.create.end", "volume.delete.end", "volume.attach.end", "volume.detach.end", "volume.resize.end", "volume.retype", "volume.create.error", "volume.delete.error", "volume.attach.error", "volume.resize.error"], exclude: [], run: transformer1 },
+  { index: 2, location: "rules/settings.ini:77:23", label: "snapshot.create.end, snapshot.delete.end, snapshot.create.error, snapshot.delete.error", sink: "websocket.send", include: ["snapshot.create.end", "snapshot.delete.end", "snapshot.create.error", "snapshot.delete.error"], exclude: [], run: transformer2 },
+  { index: 3, location: "rules/settings.ini:99:23", label: "network.create.end, network.update.end, network.delete.end, port.create.end, port.update.end, port.delete.end, router.create.end, router.update.end, router.delete.end, router.interface.create, router.interface.delete", sink: "websocket.send", include: ["network.create.end", "network.update.end", "network.delete.end", "port.create.end", "port.update.end", "port.delete.end", "router.create.end", "router.update.end", "router.delete.end", "router.interface.create", "router.interface.delete"], exclude: [], run: transformer3 },
+  { index: 4, location: "rules/settings.ini:121:23", label: "floatingip.create.end, floatingip.update.end, floatingip.delete.end", sink: "websocket.send", include: ["floatingip.create.end", "floatingip.update.end", "floatingip.delete.end"], exclude: [], run: transformer4 },
+  { index: 5, location: "rules/settings.ini:135:23", label: "image.create, image.update, image.upload, image.delete", sink: "websocket.send", include: ["image.create", "image.update", "image.upload", "image.delete"], exclude: [], run: transformer5 },
+  { index: 6, location: "rules/settings.ini:155:23", label: "orchestration.stack.create.end, orchestration.stack.update.end, orchestration.stack.delete.end, orchestration.stack.create.error, orchestration.stack.update.error, orchestration.stack.delete.error", sink: "websocket.send", include: ["orchestration.stack.create.end", "orchestration.stack.update.end", "orchestration.stack.delete.end", "orchestration.stack.create.error", "orchestration.stack.update.error", "orchestration.stack.delete.error"], exclude: [], run: transformer6 }
 ];
 // Entries that fire for every literal event type of either rule file.
 const EXACT: ReadonlyMap<string, readonly number[]> = new Map<string, readonly number[]>([
@@ -219,7 +226,7 @@ const EXACT: ReadonlyMap<string, readonly number[]> = new Map<string, readonly n
 ]);
 // What the gateway runs.
 export const transforms: rt.CompiledTransforms = {
-  source: { path: "rules/settings.ini", sha256: "f4c91ca000e957d4f15234176a0fe1e6a81df14fd17400091d27d1c5d73241ac", transformerDigest: "ae705e8d9553596df01a85259ceab31ffbe928e6b70df27d790cf10a5f76b4cd" },
+  source: { path: "rules/settings.ini", sha256: "16a41c1dc5689ec1d97c002e521ec90b9041270e972d73c4deaf5c4c3a58f0e2", transformerDigest: "0b21a4fa8f971e773f3822ee156a58d3dfac99e52cb0438c353e9e6acc439fdf" },
   definitionsSha256: "2d224560490826848e8beca76be2eb1ca1f5788d0450be43fffc2c191c535a82",
   transformers: TRANSFORMERS,
   exact: EXACT,

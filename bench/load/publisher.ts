@@ -27,7 +27,7 @@ function body(n: number): Buffer {
     publisher_id: 'bench',
     event_type: 'test.push',
     priority: 'INFO',
-    payload: { target: plan.project ? `project:${plan.project}` : plan.hot && n % 100 < plan.hot.share * 100 ? `user-${n % plan.hot.users}` : `user-${n % plan.users}`, n, sent: Date.now(), ...(plan.pad ? { pad: 'p'.repeat(plan.pad) } : {}) },
+    payload: { ...(plan.project ? { project: plan.project } : {}), target: plan.project ? null : plan.hot && n % 100 < plan.hot.share * 100 ? `user-${n % plan.hot.users}` : `user-${n % plan.users}`, n, sent: Date.now(), ...(plan.pad ? { pad: 'p'.repeat(plan.pad) } : {}) },
     timestamp: new Date().toISOString().replace('T', ' ').replace('Z', ''),
     _unique_id: randomUUID().replace(/-/g, ''),
   };

@@ -8,6 +8,7 @@ import { location } from '../source.js';
 import type { Settings, Template, Transformer } from '../transform-model.js';
 import { globLiteral, parseGlob } from '../../runtime/semantics/glob.js';
 import { dumpsTemplateOrder } from '../../runtime/semantics/transform.js';
+import { SINKS } from '../../runtime/config/schema.js';
 
 const render = Handlebars.compile(readFileSync(new URL('./catalogue.hbs', import.meta.url), 'utf8'), { strict: true });
 
@@ -30,12 +31,13 @@ function preview(t: Template, def: EventDef | null, indent: string): string {
   }
 }
 
-/** The push frame (websocket.md §2): the output's traits without `toid`. */
-function framePreview(t: Transformer, def: EventDef | null): { frame: string; toid: string } {
+/** The push frame (websocket.md §2): the output's traits without the address keys, and its audience by kind. */
+function framePreview(t: Transformer, def: EventDef | null): { frame: string; audience: string } {
   const entries = t.template.kind === 'dict' ? t.template.entries : [];
-  const toid = entries.find(([k]) => k === 'toid');
-  const data: Template = { kind: 'dict', entries: entries.filter(([k]) => k !== 'toid') };
-  return { frame: `{\n  "type": "push",\n  "seq": ‹n›,\n  "data": ${preview(data, def, '  ')}\n}`, toid: toid ? preview(toid[1], def, '') : 'nobody' };
+  const keys = SINKS[t.sink]?.addresses ?? {};
+  const data: Template = { kind: 'dict', entries: entries.filter(([k]) => !(k in keys)) };
+  const audience = entries.filter(([k]) => k in keys).map(([k, x]) => `${keys[k]}s ${preview(x, def, '')} (${k})`);
+  return { frame: `{\n  "type": "push",\n  "seq": ‹n›,\n  "data": ${preview(data, def, '  ')}\n}`, audience: audience.length ? audience.join('; ') : 'nobody' };
 }
 
 const traitRows = (d: EventDef) => d.traits.map((t) => ({ name: t.name, type: t.type, from: t.getter.kind === 'path' ? t.getter.source : `constant ${JSON.stringify(t.getter.value)}` }));

@@ -8,8 +8,9 @@ import { parseYaml, toPy, pyKeyText, describeKey, type YNode } from '../parse/ya
 import { parseJsonPath, JsonPathError } from '../parse/jsonpath.js';
 import { walkPath, type JsonPath } from '../jsonpath-ast.js';
 import type { EventDef, Getter, Plugin, RuleSet, TraitDef, TraitType } from '../model.js';
-import { pyStr } from '../../runtime/semantics/pyrepr.js';
-import { isInt, type PyValue } from '../../runtime/semantics/pyvalue.js';
+import { pyRepr, pyStr } from '../../runtime/semantics/pyrepr.js';
+import { pyInt } from '../../runtime/semantics/pyconvert.js';
+import { PyError, isInt, type PyValue } from '../../runtime/semantics/pyvalue.js';
 import { checkShadowing } from './shadowing.js';
 
 const DEFAULT_TRAITS: Array<[string, string[]]> = [
@@ -281,6 +282,17 @@ function lintPath(name: string, path: JsonPath, base: number | null, span: Span,
   }
 }
 
+/** BitfieldTraitPlugin computes `2 ** int(bit)` (so 2.0 and "3" work); null when that fails or is no bit. */
+function flagBit(v: PyValue): number | null {
+  try {
+    const n = Number(pyInt(v));
+    return n >= 0 && n <= 1023 ? n : null;
+  } catch (e) {
+    if (e instanceof PyError) return null;
+    throw e;
+  }
+}
+
 function checkPlugin(name: string, node: YNode, diags: DiagnosticBag): Plugin | null | undefined {
   let pname: YNode;
   let params: YNode | undefined;
@@ -340,15 +352,18 @@ function checkPlugin(name: string, node: YNode, diags: DiagnosticBag): Plugin | 
     }
     case 'bitfield': {
       const initial = p.has('initial_bitfield') ? p.get('initial_bitfield')! : 0;
-      if (!(typeof initial === 'number' || typeof initial === 'bigint') || !isInt(initial)) return bad("'initial_bitfield' must be an integer");
+      if (!(typeof initial === 'boolean' || isInt(initial))) {
+        // Ceilometer keeps it as written: returned unchanged when no flag is set, TypeError on `|=` otherwise.
+        diags.warning(Codes.NonIntBitfield, `plugin bitfield for ${name}: 'initial_bitfield' ${pyRepr(initial)} is not an integer: a message that sets a flag is dropped (TypeError), others keep it as is`, paramSpan);
+      }
       const flagsV = p.has('flags') ? p.get('flags')! : null;
       const flags: Array<{ path: PyValue; bit: number; value?: PyValue }> = [];
       if (flagsV !== null) {
         if (!Array.isArray(flagsV)) return bad("'flags' must be a list of {path, bit, value?}");
         for (const f of flagsV) {
           if (!(f instanceof Map) || !f.has('path') || !f.has('bit')) return bad("each flag needs 'path' and 'bit'");
-          const bit = f.get('bit')!;
-          if (typeof bit !== 'number' || !Number.isInteger(bit) || bit < 0 || bit > 1023) return bad("'bit' must be an integer between 0 and 1023");
+          const bit = flagBit(f.get('bit')!);
+          if (bit === null) return bad(`'bit' ${pyRepr(f.get('bit')!)} must be int()-able to a number between 0 and 1023`);
           flags.push(f.has('value') ? { path: f.get('path')!, bit, value: f.get('value')! } : { path: f.get('path')!, bit });
         }
       }

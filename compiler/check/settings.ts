@@ -9,6 +9,7 @@ import { readIni, type IniOption, type IniValue } from '../../runtime/config/ini
 import { readRuntimeOptions, transformerDigest } from '../../runtime/config/settings.js';
 import { LiteralError, literalValue, parsePyLiteral, type LitNode } from '../../runtime/config/pyliteral.js';
 import { SINKS } from '../../runtime/config/schema.js';
+import type { AddressKind } from '../../runtime/semantics/address.js';
 import type { PyValue } from '../../runtime/semantics/pyvalue.js';
 import { winnerFinder, type EventDef, type RuleSet } from '../model.js';
 import { location } from '../source.js';
@@ -29,7 +30,10 @@ export function loadSettings(path: string, text: string, rules: RuleSet, dropUnm
   const nodeSpan = (v: IniValue, n: { start: number; end: number }): Span => valueSpan(v, n.start, n.end);
 
   const runtime = readRuntimeOptions(ini);
-  for (const p of runtime.problems) diags.error(p.code, p.message, span(p.start ?? 0, p.end ?? 0));
+  for (const p of runtime.problems) {
+    const notes = p.first ? [{ message: 'first declared here', span: span(p.first.start, p.first.end) }] : [];
+    diags.error(p.code, p.message, span(p.start ?? 0, p.end ?? 0), notes);
+  }
   const options = runtime.values;
   let digest = transformerDigest([]);
   const transformers = runtime.transformer ? checkTransformers(runtime.transformer) : [];
@@ -101,9 +105,11 @@ export function loadSettings(path: string, text: string, rules: RuleSet, dropUnm
       diags.error(C.TransformerShape, "'traits' of a websocket.send output must be a dict (toid, message, …)", nodeSpan(v, traitsNode));
       return null;
     }
-    for (const req of SINKS[sinkNode.value]!.required) {
-      if (!traitsNode.entries.some((e) => e.key.value === req)) diags.error(C.SinkMissingKey, `${sinkNode.value} output has no '${req}' (it needs ${SINKS[sinkNode.value]!.required.map((r) => `'${r}'`).join(' and ')})`, nodeSpan(v, traitsNode));
+    const sink = SINKS[sinkNode.value]!;
+    for (const req of sink.required) {
+      if (!traitsNode.entries.some((e) => e.key.value === req)) diags.error(C.SinkMissingKey, `${sinkNode.value} output has no '${req}' (it needs ${sink.required.map((r) => `'${r}'`).join(' and ')} and an address)`, nodeSpan(v, traitsNode));
     }
+    checkAddresses(sinkNode.value, sink.addresses, traitsNode, v);
     const included = pats.filter((p) => !p.startsWith('!'));
     const excluded = pats.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
     if (!included.length && excluded.length) included.push('*');
@@ -143,6 +149,33 @@ export function loadSettings(path: string, text: string, rules: RuleSet, dropUnm
       }
       default:
         return { kind: 'literal', value: literalValue(n) };
+    }
+  }
+
+  /** Each address key names one kind of audience; its value must be ids (strings) or references. */
+  function checkAddresses(sinkName: string, keys: Readonly<Record<string, AddressKind>>, traitsNode: Extract<LitNode, { kind: 'dict' }>, v: IniValue): void {
+    const present = traitsNode.entries.filter((e) => e.key.value in keys);
+    if (!present.length) {
+      const list = Object.entries(keys).map(([k, kind]) => `'${k}' (${kind}s)`).join(' or ');
+      diags.error(C.SinkMissingKey, `${sinkName} output has no address: it needs ${list}`, nodeSpan(v, traitsNode));
+    }
+    for (const e of present) {
+      const kind = keys[e.key.value]!;
+      const items = e.value.kind === 'list' ? e.value.items : [e.value];
+      for (const item of items) {
+        if (item.kind !== 'str') {
+          diags.error(C.BadAddress, `'${e.key.value}' holds ${kind} ids: a string, an @ reference, or a list of them`, nodeSpan(v, item));
+          continue;
+        }
+        const s = item.value;
+        if (s.startsWith('@') && !s.startsWith('@@')) continue;
+        const literal = s.startsWith('@@') ? s.slice(1) : s;
+        const prefix = literal.startsWith('project:') ? 'project:' : literal.startsWith('user:') ? 'user:' : null;
+        if (!prefix) continue;
+        const other = Object.entries(keys).find(([, k]) => k === prefix.slice(0, -1));
+        const hint = other && other[1] !== kind ? `; to address the ${other[1]} '${literal.slice(prefix.length)}' write '${other[0]}': '${literal.slice(prefix.length)}'` : `; write '${literal.slice(prefix.length)}'`;
+        diags.warning(C.AddressPrefix, `'${literal}' in '${e.key.value}' is the ${kind} id '${literal}': Herald reads no prefix in an address, the key decides the kind${hint}`, nodeSpan(v, item));
+      }
     }
   }
 

@@ -64,7 +64,7 @@ function pluginCall(p: Plugin, matches: string, scope: Scope): string {
       return `rt.splitPlugin(${matches}, ${p.separator === null ? 'null' : str(p.separator)}, ${int(p.segment)}, ${p.maxSplit === null ? 'null' : int(p.maxSplit)})`;
     case 'bitfield': {
       const flags = p.flags.map((f) => `{ path: ${pyLit(f.path)}, bit: ${int(f.bit)}${f.value === undefined ? '' : `, value: ${pyLit(f.value)}`} }`);
-      return `rt.bitfieldPlugin(${matches}, ${int(p.initial)}, ${scope.hoist('FLAGS', 'readonly rt.BitfieldFlag[]', `[${flags.join(', ')}]`)})`;
+      return `rt.bitfieldPlugin(${matches}, ${pyLit(p.initial)}, ${scope.hoist('FLAGS', 'readonly rt.BitfieldFlag[]', `[${flags.join(', ')}]`)})`;
     }
     case 'timedelta':
       return `rt.timedeltaPlugin(${matches})`;

@@ -1,7 +1,7 @@
 // YAML as Ceilometer reads it: PyYAML's safe_load (YAML 1.1): implicit scalar types by PyYAML's
 // resolver regexes, merge keys with PyYAML's precedence, duplicate keys allowed (last wins).
 // Every node keeps its span; a merged entry remembers the `<<` that brought it in.
-import { parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
+import { parseAllDocuments, isAlias, isMap, isScalar, isSeq, visit, type Document, type Node as YamlNode } from 'yaml';
 import { DiagnosticBag } from '../diagnostics.js';
 import { Codes } from '../messages.js';
 import { type Span, type SourceFile } from '../source.js';
@@ -83,6 +83,34 @@ export interface YamlResult {
   root: YNode | null;
 }
 
+const CLOSERS: Record<string, string> = { '[': ']', '{': '}', "'": "'", '"': '"' };
+
+/**
+ * Where a syntax error really is. The parser notices an unclosed `[`, `{` or quote, or a
+ * mis-indented key, only at the next line's indentation (column 1, often a blank line): point
+ * at the unclosed opener instead, else at the first token of that line.
+ */
+function offendingToken(file: SourceFile, doc: Document, pos: readonly [number, number]): Span {
+  const text = file.text;
+  const at = pos[0];
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0].length;
+  // A tab in the indentation is itself the offending token.
+  if ((at > lineStart + indent && text[at] !== '\n' && at < text.length) || text[at] === '\t') return { file, start: pos[0], end: pos[1] };
+  let opener: [number, number] | null = null;
+  visit(doc, (_key, node) => {
+    const r = (node as { range?: [number, number, number] } | null)?.range;
+    if (!r || r[0] >= at || r[1] < at || (opener && r[0] <= opener[0])) return;
+    const close = CLOSERS[text[r[0]]!];
+    if (close !== undefined && text[r[1] - 1] !== close) opener = [r[0], r[0] + 1];
+  });
+  if (opener) return { file, start: opener[0], end: opener[1] };
+  const first = lineStart + indent;
+  const token = /^[^\s:]+/.exec(text.slice(first));
+  if (token && first < text.length) return { file, start: first, end: first + token[0].length };
+  return { file, start: pos[0], end: pos[1] };
+}
+
 /** Parse a definitions file. Syntax errors are reported and give `root: null`. */
 export function parseYaml(file: SourceFile, diags: DiagnosticBag): YamlResult {
   const docs = parseAllDocuments(file.text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, strict: false });
@@ -91,7 +119,7 @@ export function parseYaml(file: SourceFile, diags: DiagnosticBag): YamlResult {
   let failed = false;
   for (const doc of list as Document[]) {
     for (const e of doc.errors) {
-      diags.error(Codes.YamlSyntax, `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, span(e.pos));
+      diags.error(Codes.YamlSyntax, `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, offendingToken(file, doc, e.pos));
       failed = true;
     }
   }

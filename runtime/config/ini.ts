@@ -46,6 +46,8 @@ export interface IniError {
   message: string;
   start: number;
   end: number;
+  /** For a duplicate: where the section or option was first declared. */
+  first?: { start: number; end: number };
 }
 
 export interface IniFile {
@@ -104,8 +106,8 @@ export function readIni(file: IniSource): IniFile {
       if (name === 'DEFAULT') {
         cursect = defaults;
       } else if (sections.has(name)) {
-        if (seenSections.has(name)) errors.push({ kind: 'DuplicateSection', message: `section '${name}' already exists`, ...range });
         cursect = sections.get(name)!;
+        if (seenSections.has(name)) errors.push({ kind: 'DuplicateSection', message: `section '${name}' already exists`, ...range, first: { start: cursect.start, end: cursect.end } });
       } else {
         cursect = { name, ...range, options: new Map() };
         sections.set(name, cursect);
@@ -130,7 +132,9 @@ export function readIni(file: IniSource): IniFile {
     const nameStart = valueStart;
     const nameEnd = valueStart + opt[1]!.replace(/\s+$/u, '').length;
     if (seenOptions.has(key)) {
-      errors.push({ kind: 'DuplicateOption', message: `option '${name}' in section '${sectname}' already exists`, start: nameStart, end: nameEnd });
+      const earlier = cursect.options.get(name);
+      const first = earlier ? { first: { start: earlier.nameStart, end: earlier.nameEnd } } : {};
+      errors.push({ kind: 'DuplicateOption', message: `option '${name}' in section '${sectname}' already exists`, start: nameStart, end: nameEnd, ...first });
       // configparser raises at once; keep reading to report everything, keep the first value.
       pending = null;
       continue;

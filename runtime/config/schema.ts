@@ -5,6 +5,7 @@
 import type { OptionSpec } from '../core/options.js';
 import { SOURCES } from '../sources/registry.js';
 import { AUTHENTICATORS } from '../auth/registry.js';
+import { WEBSOCKET_ADDRESSES, type AddressKind } from '../semantics/address.js';
 
 export type { OptionKind, OptionSpec } from '../core/options.js';
 
@@ -60,7 +61,14 @@ function mergedSchema(): Record<string, Record<string, OptionSpec>> {
 
 export const SETTINGS_SCHEMA: Record<string, Record<string, OptionSpec>> = mergedSchema();
 
+export interface Sink {
+  /** Template keys every output must have. */
+  required: string[];
+  /** Address keys by the kind of audience they name; an output needs at least one. */
+  addresses: Readonly<Record<string, AddressKind>>;
+}
+
 /** Output event types Herald can deliver, with the template keys each requires. */
-export const SINKS: Record<string, { required: string[] }> = {
-  'websocket.send': { required: ['toid', 'message'] },
+export const SINKS: Record<string, Sink> = {
+  'websocket.send': { required: ['message'], addresses: WEBSOCKET_ADDRESSES },
 };

@@ -23,6 +23,8 @@ export interface SettingsProblem {
   /** File offsets; absent for problems in environment variables. */
   start?: number;
   end?: number;
+  /** For a duplicate section or option: where the first one is. */
+  first?: { start: number; end: number };
 }
 
 /** A value as settings.ini means it: a Python literal when it parses as one, else the string. */
@@ -65,7 +67,7 @@ export interface RuntimeOptionsRead {
 
 /** The runtime sections of a parsed file: unknown sections and options, value kinds. */
 export function readRuntimeOptions(ini: IniFile): RuntimeOptionsRead {
-  const problems: SettingsProblem[] = ini.errors.map((e) => ({ code: SettingsCodes.IniSyntax, message: e.message, start: e.start, end: e.end }));
+  const problems: SettingsProblem[] = ini.errors.map((e) => ({ code: SettingsCodes.IniSyntax, message: e.message, start: e.start, end: e.end, ...(e.first ? { first: e.first } : {}) }));
   const values = new Map<string, Map<string, PyValue>>();
   let transformer: IniOption | null = null;
   const sections = [...ini.sections.values()];

@@ -52,6 +52,11 @@ export function renderText(d: Problem): string {
   return out;
 }
 
+function lineColumn(span: Span): { line: number; column: number } {
+  const { line, column } = span.file.position(span.start);
+  return { line, column };
+}
+
 /** One JSON object per diagnostic (`--format json`). */
 export function renderJson(d: Diagnostic): string {
   const pos = d.span.file.position(d.span.start);
@@ -65,6 +70,6 @@ export function renderJson(d: Diagnostic): string {
     severity: d.severity,
     code: d.code,
     message: d.message,
-    notes: d.notes.map((n) => ({ message: n.message, ...(n.span ? { location: location(n.span) } : {}) })),
+    notes: d.notes.map((n) => ({ message: n.message, ...(n.span ? { location: location(n.span), file: n.span.file.path, ...lineColumn(n.span) } : {}) })),
   });
 }

@@ -6,11 +6,12 @@ import { compiledTransformer, type CompiledTransforms } from '../transform/rt.js
 import { decodeInput, type DecodeResult } from '../semantics/event.js';
 import { dumpsCompact } from '../semantics/transform.js';
 import type { PyValue } from '../semantics/pyvalue.js';
+import { audienceOf, withoutAddresses } from '../semantics/address.js';
 
 export interface Push {
   users: string[];
   projects: string[];
-  /** The frame's `data`: the output's traits without `toid`, as JSON text. */
+  /** The frame's `data`: the output's traits without the address keys (`toid`, `toproject`), as JSON text. */
   data: string;
 }
 
@@ -23,23 +24,6 @@ export interface Processed {
   result: DecodeResult;
   pushes: Push[];
   unaddressed: Unaddressed[];
-}
-
-/** `toid`: a string or list; `user:<id>` or a bare id is a user, `project:<id>` a project. */
-export function addressOf(toid: PyValue | undefined): { users: string[]; projects: string[] } {
-  const users: string[] = [];
-  const projects: string[] = [];
-  const ids = Array.isArray(toid) ? toid : toid === undefined ? [] : [toid];
-  for (const raw of ids) {
-    if (raw === null || typeof raw === 'object' || typeof raw === 'boolean') continue;
-    const id = String(raw);
-    if (id.startsWith('project:')) {
-      if (id.length > 8) projects.push(id.slice(8));
-    } else if (id.startsWith('user:')) {
-      if (id.length > 5) users.push(id.slice(5));
-    } else if (id !== '') users.push(id);
-  }
-  return { users, projects };
 }
 
 export type Pipeline = (message: PyValue) => Processed;
@@ -56,14 +40,13 @@ export function makePipeline(rules: CompiledRules, transforms: CompiledTransform
     const messageId = id === null ? null : String(id);
     for (const out of transform(result.event)) {
       if (out.event_type !== 'websocket.send' || !(out.traits instanceof Map)) continue;
-      const { users, projects } = addressOf(out.traits.get('toid'));
+      // The key decides the kind (toid: users, toproject: projects); values are ids, verbatim.
+      const { users, projects } = audienceOf(out.traits);
       if (!users.length && !projects.length) {
         unaddressed.push({ rule: out.rule, messageId });
         continue;
       }
-      const data = new Map(out.traits);
-      data.delete('toid');
-      pushes.push({ users, projects, data: dumpsCompact(data) });
+      pushes.push({ users, projects, data: dumpsCompact(withoutAddresses(out.traits)) });
     }
     return { result, pushes, unaddressed };
   };

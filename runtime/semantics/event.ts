@@ -206,14 +206,17 @@ export function decodeLine<D>(m: DefinitionMatcher<D>, line: string, opts: Decod
   return decodeInput(m, input, opts);
 }
 
-function traitJson(t: Trait): string {
-  let v: string;
+/** A trait's value as the golden files write it: a float keeps its `.0`, non-finite ones are strings. */
+export function traitValueJson(t: Trait): string {
   if (t.type === 'float') {
     const x = t.value as number;
-    v = Number.isNaN(x) ? '"NaN"' : x === Infinity ? '"Infinity"' : x === -Infinity ? '"-Infinity"' : floatRepr(x);
-  } else if (typeof t.value === 'string') v = JSON.stringify(t.value);
-  else v = String(t.value);
-  return `[${JSON.stringify(t.type)},${v}]`;
+    return Number.isNaN(x) ? '"NaN"' : x === Infinity ? '"Infinity"' : x === -Infinity ? '"-Infinity"' : floatRepr(x);
+  }
+  return typeof t.value === 'string' ? JSON.stringify(t.value) : String(t.value);
+}
+
+function traitJson(t: Trait): string {
+  return `[${JSON.stringify(t.type)},${traitValueJson(t)}]`;
 }
 
 /** The golden-file line: sorted keys, compact separators. */

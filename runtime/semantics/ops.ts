@@ -210,10 +210,12 @@ export function splitPluginValue(v: PyValue, sep: string | null, segment: number
   return j >= 0 && j < parts.length ? parts[j]! : null;
 }
 
-/** `matches[path] == flag value` in BitfieldTraitPlugin. */
-export function bitfieldSet(bitfield: number | bigint, bit: number): number | bigint {
-  const r = BigInt(bitfield) | (1n << BigInt(bit));
-  return makeInt(r);
+/** BitfieldTraitPlugin's `bitfield |= 2 ** bit`: an int or bool bitfield gives an int, anything else raises. */
+export function bitfieldSet(bitfield: PyValue, bit: number): number | bigint {
+  if (typeof bitfield === 'boolean' || isInt(bitfield)) {
+    return makeInt(BigInt(bitfield) | (1n << BigInt(bit)));
+  }
+  throw new PyError('TypeError', `unsupported operand type(s) for |=: '${pyTypeName(bitfield)}' and 'int'`);
 }
 
 /** MapTraitPlugin key lookup with Python dict semantics (1 == 1.0 == True). */

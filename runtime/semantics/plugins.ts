@@ -1,6 +1,6 @@
 // Ceilometer's trait plugins (ceilometer/event/trait_plugins.py), each over the non-null matches
 // of a trait's path: [path string, value] pairs. Shared by the interpreter and generated code.
-import { PyError, type PyValue, pyEquals } from './pyvalue.js';
+import { PyError, type PyValue, makeFloat, pyEquals } from './pyvalue.js';
 import { splitPluginValue, bitfieldSet, mapLookup } from './ops.js';
 import { isoDeltaSeconds } from './isotime.js';
 
@@ -22,9 +22,10 @@ export interface BitfieldFlag {
   value?: PyValue;
 }
 
-export function bitfieldPlugin(matches: readonly PluginMatch[], initial: number | bigint, flags: readonly BitfieldFlag[]): PyValue[] {
+/** `initial` is whatever the rule wrote (int, bool, even float): Python's `|=` decides. */
+export function bitfieldPlugin(matches: readonly PluginMatch[], initial: PyValue, flags: readonly BitfieldFlag[]): PyValue[] {
   const byPath = new Map(matches);
-  let bits: number | bigint = initial;
+  let bits: PyValue = initial;
   for (const f of flags) {
     if (typeof f.path !== 'string' || !byPath.has(f.path)) continue;
     if (f.value === undefined || pyEquals(byPath.get(f.path)!, f.value)) bits = bitfieldSet(bits, f.bit);
@@ -35,7 +36,8 @@ export function bitfieldPlugin(matches: readonly PluginMatch[], initial: number 
 export function timedeltaPlugin(matches: readonly PluginMatch[]): PyValue[] {
   if (matches.length !== 2) return [null];
   try {
-    return [Math.abs(isoDeltaSeconds(matches[0]![1], matches[1]![1]))];
+    // timedelta.total_seconds() is a float even for whole seconds: str() gives "86400.0".
+    return [makeFloat(Math.abs(isoDeltaSeconds(matches[0]![1], matches[1]![1])))];
   } catch (e) {
     if (e instanceof PyError) return [null];
     throw e;

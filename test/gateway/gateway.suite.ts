@@ -38,7 +38,7 @@ ${extra.websocket ?? ''}
 const consuming = (g: Gateway): Promise<void> => waitHttp(g.port, '/readyz', 30);
 
 /** A push for `target` (and `also`: a trait is a scalar, so a second address is a second trait). */
-const testPush = (target: unknown, n: number, also?: string) => osloEnvelope({ event_type: 'test.push', payload: { target, n, ...(also ? { also } : {}) } });
+const testPush = (target: unknown, n: number, project?: string) => osloEnvelope({ event_type: 'test.push', payload: { target, n, ...(project ? { project } : {}) } });
 
 /** broker.test.ts starts one RabbitMQ for every suite that needs it (they restart it, so in turn). */
 export function useRabbit(r: Rabbit): void {
@@ -93,18 +93,20 @@ describe('gateway against a real RabbitMQ', () => {
         let target: unknown;
         if (r < 6) {
           const u = users[next() % 100]!;
-          target = r < 3 ? u : `user:${u}`;
+          target = u;
           expected.get(u)!.push(n);
         } else if (r < 9) {
           const p = next() % 20;
-          target = `project:proj-${p}`;
+          target = null;
+          pub.send('herald-test', 'notifications.info', testPush(target, n, `proj-${p}`));
           users.forEach((u, i) => i % 20 === p && expected.get(u)!.push(n));
+          continue;
         } else {
           const a = users[next() % 100]!;
           const p = next() % 20;
           target = a;
           users.forEach((u, i) => (u === a || i % 20 === p) && expected.get(u)!.push(n));
-          pub.send('herald-test', 'notifications.info', testPush(target, n, `project:proj-${p}`));
+          pub.send('herald-test', 'notifications.info', testPush(target, n, `proj-${p}`));
           continue;
         }
         pub.send('herald-test', 'notifications.info', testPush(target, n));

@@ -22,8 +22,8 @@ const TOOLS = join(SHARED, 'tools');
 export const SECRET = 'test-secret-of-at-least-32-bytes-length!';
 
 /**
- * Rules for traffic tests: a push says who it is for (`target`, and `also`: a trait is a scalar,
- * so a second address is a second trait) and carries a counter `n`.
+ * Rules for traffic tests: a push says who it is for (users `target` and `also`: a trait is a
+ * scalar, so a second address is a second trait; a `project`) and carries a counter `n`.
  */
 export const PUSH_RULES_YAML = `- event_type: test.push
   traits:
@@ -31,13 +31,15 @@ export const PUSH_RULES_YAML = `- event_type: test.push
       fields: payload.target
     also:
       fields: payload.also
+    project:
+      fields: payload.project
     n:
       type: int
       fields: payload.n
 `;
 export const PUSH_RULES_INI = `[NOTIFY_MANAGER]
 transformer = [
-    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': ['@traits.target', '@traits.also'], 'message': {'n': '@traits.n'}}}},
+    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': ['@traits.target', '@traits.also'], 'toproject': '@traits.project', 'message': {'n': '@traits.n'}}}},
   ]
 `;
 

@@ -217,9 +217,20 @@ const templateText: fc.Arbitrary<string> = fc.letrec<{ t: string }>((tie) => ({
   ),
 })).t;
 
+/** An address value: ids (strings, references, '@@' escapes, prefixed look-alikes) or a list of them. */
+const addressLeaf = fc.constantFrom('@traits.user_id', '@traits.project_id', '@traits.tenant_id', '@event_type', 'u1', 'project:p1', '@@x', '').map(pyStr);
+const addressValue: fc.Arbitrary<string> = fc.oneof({ weight: 3, arbitrary: addressLeaf }, { weight: 1, arbitrary: fc.array(addressLeaf, { maxLength: 3 }).map((xs) => `[${xs.join(', ')}]`) });
+
+/** Typed addressing: users (`toid`), projects (`toproject`), or both; at least one. */
+const addresses: fc.Arbitrary<Array<[string, string]>> = fc.oneof(
+  addressValue.map((v): Array<[string, string]> => [['toid', v]]),
+  addressValue.map((v): Array<[string, string]> => [['toproject', v]]),
+  fc.tuple(addressValue, addressValue).map(([u, p]): Array<[string, string]> => [['toid', u], ['toproject', p]]),
+);
+
 const transformerEntry = fc.record({
   eventType: fc.oneof(fc.constantFrom(...PATTERNS), fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 3 })),
-  toid: fc.oneof(fc.constantFrom('@traits.user_id', '@traits.project_id', 'u1').map(pyStr), templateLeaf),
+  addresses,
   message: templateText,
   extra: fc.uniqueArray(fc.tuple(fc.constantFrom('message_event', 'message_type', ...KEYS), templateText), { maxLength: 3, selector: ([k]) => k }),
 });
@@ -228,7 +239,7 @@ const transformerEntry = fc.record({
 export const settingsIni: fc.Arbitrary<string> = fc.array(transformerEntry, { minLength: 1, maxLength: 4 }).map((entries) => {
   const lines = entries.map((e) => {
     const et = typeof e.eventType === 'string' ? pyStr(e.eventType) : `[${e.eventType.map(pyStr).join(', ')}]`;
-    const traits = [['toid', e.toid], ...e.extra.filter(([k]) => k !== 'toid' && k !== 'message'), ['message', e.message]].map(([k, v]) => `${pyStr(k!)}: ${v}`).join(', ');
+    const traits = [...e.addresses, ...e.extra.filter(([k]) => k !== 'toid' && k !== 'toproject' && k !== 'message'), ['message', e.message]].map(([k, v]) => `${pyStr(k!)}: ${v}`).join(', ');
     return `    {'event_type': ${et}, 'event_define': {'event_type': 'websocket.send', 'traits': {${traits}}}},`;
   });
   return `[NOTIFY_MANAGER]\ntransformer = [\n${lines.join('\n')}\n  ]\n`;

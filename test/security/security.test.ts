@@ -29,7 +29,7 @@ async function ingest(g: Gateway, items: object[]): Promise<void> {
   expect(r.status).toBe(200);
 }
 
-const notification = (n: number, target: string, also?: string) => ({ event_type: 'test.push', priority: 'INFO', publisher_id: 'sec', message_id: `m${n}`, timestamp: '2026-11-21 10:00:00', payload: { target, n, ...(also ? { also } : {}) } });
+const notification = (n: number, target: string | null, project?: string) => ({ event_type: 'test.push', priority: 'INFO', publisher_id: 'sec', message_id: `m${n}`, timestamp: '2026-11-21 10:00:00', payload: { target, n, ...(project ? { project } : {}) } });
 
 describe('isolation oracle', () => {
   let g: Gateway;
@@ -43,7 +43,7 @@ describe('isolation oracle', () => {
     const b = connect(g.port, { bearer: await token('tabs', { projects: ['B'] }) });
     expect(await ready(a)).toMatchObject({ type: 'ready', projects: ['A'] });
     expect(await ready(b)).toMatchObject({ type: 'ready', projects: ['B'] });
-    await ingest(g, [notification(1, 'project:B')]);
+    await ingest(g, [notification(1, null, 'B')]);
     await b.waitFor((f) => f.some((x) => x.type === 'push'));
     await ingest(g, [notification(2, 'tabs')]);
     await a.waitFor((f) => f.some((x) => x.type === 'push'));
@@ -54,7 +54,7 @@ describe('isolation oracle', () => {
     await a.closed;
     const ab = connect(g.port, { token: await token('tabs', { projects: ['B', 'A'] }) });
     expect(await ready(ab)).toMatchObject({ type: 'ready', projects: ['A', 'B'] });
-    await ingest(g, [notification(3, 'project:A'), notification(4, 'project:B')]);
+    await ingest(g, [notification(3, null, 'A'), notification(4, null, 'B')]);
     await ab.waitFor((f) => f.filter((x) => x.type === 'push').length === 2);
     await b.waitFor((f) => f.filter((x) => x.type === 'push').length === 3);
     expect(ab.pushes().map((p) => (p.data!.message as { n: number }).n)).toEqual([3, 4]);
@@ -71,7 +71,7 @@ describe('isolation oracle', () => {
     c.ws.send(JSON.stringify({ type: 'auth', token: await token('narrow', { projects: ['N1'] }) }));
     await c.waitFor((f) => f.filter((x) => x.type === 'ready').length === 2);
     expect(c.frames.filter((x) => x.type === 'ready')[1]).toMatchObject({ projects: ['N1'], resumed: false });
-    await ingest(g, [notification(1, 'project:N2'), notification(2, 'project:N1')]);
+    await ingest(g, [notification(1, null, 'N2'), notification(2, null, 'N1')]);
     await c.waitFor((f) => f.some((x) => x.type === 'push'));
     await sleep(100);
     expect(c.pushes().map((p) => (p.data!.message as { n: number }).n)).toEqual([2]);
@@ -98,29 +98,37 @@ describe('isolation oracle', () => {
     let batch: object[] = [];
     for (let n = 1; n <= PUSHES; n++) {
       const r = next(10);
-      let target: string;
-      let also: string | undefined;
+      let target: string | null;
+      let project: string | undefined;
       const toUsers = new Set<string>();
       const toProjects = new Set<string>();
       if (r < 4) {
-        // Includes ids of nobody connected and look-alikes of real ids.
-        target = r === 0 ? `u${next(40)}x` : `user:u${next(50)}`;
-        toUsers.add(target.replace(/^user:/, ''));
+        // Includes ids of nobody connected, look-alikes of real ids, and 'user:'-prefixed ids:
+        // no prefix is read, so those are users nobody is.
+        target = r === 0 ? `u${next(40)}x` : r < 3 ? `user:u${next(50)}` : `u${next(50)}`;
+        toUsers.add(target);
       } else if (r < 8) {
         const p = `p${next(14)}`;
-        target = `project:${p}`;
-        toProjects.add(p);
+        if (r < 7) {
+          target = null;
+          project = p;
+          toProjects.add(p);
+        } else {
+          // A forged project address in the user key is the user 'project:pN': nobody.
+          target = `project:${p}`;
+          toUsers.add(target);
+        }
       } else {
         target = `u${next(40)}`;
         const p = `p${next(12)}`;
-        also = `project:${p}`;
+        project = p;
         toUsers.add(target);
         toProjects.add(p);
       }
       tabs.forEach((t, i) => {
         if (toUsers.has(t.user) || t.scope.some((p) => toProjects.has(p))) allowed[i]!.add(n);
       });
-      batch.push(notification(n, target, also));
+      batch.push(notification(n, target, project));
       if (batch.length === 2000) {
         await ingest(g, batch);
         batch = [];

@@ -130,7 +130,7 @@ describe('herald compile', () => {
     const section = html.slice(html.indexOf('<h3><code>volume.create.end</code></h3>'));
     expect(section).toMatch(/Decoded by <code>volume\.create\.\*<\/code> <span class="loc">\(.*event_definitions\.yaml:\d+:\d+\)<\/span>/);
     expect(section).toContain('<tr><td><code>display_name</code></td><td>text</td><td><code>payload.display_name</code></td></tr>');
-    expect(section).toMatch(/Transformer entry 1 <span class="loc">\(.*settings\.ini:\d+:\d+\)<\/span> → <code>websocket\.send<\/code>, addressed to <code>‹user_id: text›<\/code>/);
+    expect(section).toMatch(/Transformer entry 1 <span class="loc">\(.*settings\.ini:\d+:\d+\)<\/span> → <code>websocket\.send<\/code>, addressed to <code>users ‹user_id: text› \(toid\)<\/code>/);
     expect(section).toContain('&quot;resource_id&quot;: ‹resource_id: text›');
     expect(section).toContain('&quot;state&quot;: &quot;created&quot;');
     // Rule text never reaches the page as markup.

@@ -7,7 +7,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadDefinitions } from '../../compiler/check/definitions.js';
-import { renderText, strictify } from '../../compiler/diagnostics.js';
+import { renderJson, renderText, strictify } from '../../compiler/diagnostics.js';
+import { loadSettings } from '../../compiler/check/settings.js';
+import { location } from '../../compiler/source.js';
 import { ROOT, SAMPLES } from '../helpers.js';
 
 /** Diagnostics as "LINE:COL severity CODE". */
@@ -141,5 +143,84 @@ describe('the command line reports diagnostics, never a stack trace', () => {
     const r = spawnSync(process.execPath, [herald, 'decode', '--definitions', '/nonexistent.yaml'], { input: '' });
     expect(r.status).toBe(1);
     expect(r.stderr.toString()).toContain('HE001');
+  });
+});
+
+describe('diagnostics say where the first declaration is and point at the offending token (issue 12.9)', () => {
+  const herald = join(ROOT, 'bin', 'herald.mjs');
+  const settingsDiags = (ini: string) => loadSettings('settings.ini', ini, loadDefinitions('d.yaml', '- event_type: a\n  traits: {}\n').rules!).diagnostics.items;
+  const at = (d: { span: { file: { position(o: number): { line: number; column: number } }; start: number } }) => {
+    const p = d.span.file.position(d.span.start);
+    return `${p.line}:${p.column}`;
+  };
+
+  it('a duplicate option has a note at the first one (text and JSON)', () => {
+    // Option names are case-insensitive (optionxform lower-cases them).
+    const [d, ...rest] = settingsDiags('[WEBSOCKET]\nport = 8080\nhost = 127.0.0.1\nPort = 9090\n');
+    expect(rest).toEqual([]);
+    expect(`${at(d!)} ${d!.code}`).toBe('4:1 HE601');
+    expect(renderText(d!)).toBe(
+      "settings.ini:4:1: error HE601: option 'port' in section 'WEBSOCKET' already exists\n  |\n4 | Port = 9090\n  | ^^^^\n  note: settings.ini:2:1: first declared here",
+    );
+    expect(JSON.parse(renderJson(d!)).notes).toEqual([{ message: 'first declared here', location: 'settings.ini:2:1', file: 'settings.ini', line: 2, column: 1 }]);
+  });
+
+  it('a duplicate section has a note at the first header', () => {
+    const [d] = settingsDiags('[WEBSOCKET]\nport = 8080\n\n[WEBSOCKET]\nhost = 127.0.0.1\n');
+    expect(`${at(d!)} ${d!.code} ${d!.message}`).toBe("4:2 HE601 section 'WEBSOCKET' already exists");
+    expect(d!.notes.map((n) => `${location(n.span!)}: ${n.message}`)).toEqual(['settings.ini:1:2: first declared here']);
+  });
+
+  it('herald compile prints the note under the caret, and in --format json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-dup-'));
+    writeFileSync(join(dir, 'event_definitions.yaml'), '- event_type: a\n  traits: {}\n');
+    writeFileSync(join(dir, 'settings.ini'), '[WEBSOCKET]\nport = 8080\nport = 9090\n');
+    const text = spawnSync(process.execPath, [herald, 'compile', '--rules', dir, '--out', join(dir, 'out')], { encoding: 'utf8' });
+    expect(text.status).toBe(1);
+    expect(text.stderr).toContain(`${dir}/settings.ini:3:1: error HE601: option 'port' in section 'WEBSOCKET' already exists\n  |\n3 | port = 9090\n  | ^^^^\n  note: ${dir}/settings.ini:2:1: first declared here\n`);
+    const json = spawnSync(process.execPath, [herald, 'compile', '--rules', dir, '--out', join(dir, 'out'), '--format', 'json'], { encoding: 'utf8' });
+    const d = JSON.parse(json.stderr.trim().split('\n')[0]!);
+    expect(d).toMatchObject({ line: 3, column: 1, code: 'HE601', notes: [{ message: 'first declared here', line: 2, column: 1 }] });
+  });
+
+  // [title, yaml, expected line:col, the text the caret underlines]
+  const yamlCases: Array<[string, string, string, string]> = [
+    ['an unclosed [ points at the [', '- event_type: a\n  traits:\n    x: [1, 2\n', '3:8', '['],
+    ['an unclosed { points at the {, not the next line', '- event_type: a\n  traits:\n    x: {fields: payload.x\n    y: 1\n', '3:8', '{'],
+    ['an unterminated quote points at the quote', "- event_type: a\n  traits:\n    x: 'unterminated\n", '3:8', "'"],
+    ['a mis-indented key points at the key', '- event_type: a\n  traits:\n    x:\n      fields: payload.x\n     type: int\n', '5:6', 'type'],
+    ['a flow sequence left open at the top', '- event_type: [a, b\n  traits: {}\n', '1:15', '['],
+    ['a tab in the indentation points at the tab', '- event_type: a\n  traits:\n\tx: y\n', '3:1', '\t'],
+  ];
+  for (const [title, yaml, where, token] of yamlCases) {
+    it(`YAML: ${title}`, () => {
+      const { diagnostics } = loadDefinitions('t.yaml', yaml);
+      const d = diagnostics.items[0]!;
+      expect(d.code).toBe('HE101');
+      expect(at(d)).toBe(where);
+      expect(yaml.slice(d.span.start, d.span.end)).toBe(token);
+    });
+  }
+
+  it('herald compile --format json gives the YAML token column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-yaml-'));
+    const f = join(dir, 'bad.yaml');
+    writeFileSync(f, '- event_type: a\n  traits:\n    x: [1, 2\n');
+    const r = spawnSync(process.execPath, [herald, 'compile', '--definitions', f, '--format', 'json'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stderr.trim().split('\n')[0]!)).toMatchObject({ line: 3, column: 8, code: 'HE101' });
+  });
+});
+
+describe('bitfield parameters as Ceilometer reads them (int/float audit)', () => {
+  const bitfield = (params: string) => `- event_type: a\n  traits:\n    t: {fields: payload.a, type: int, plugin: {name: bitfield, parameters: ${params}}}\n`;
+  it('a float or string bit is int()-ed, as BitfieldTraitPlugin does: no diagnostic', () => {
+    expect(diag(bitfield('{flags: [{path: payload.a, bit: 2.0}, {path: payload.a, bit: "3"}]}'))).toEqual([]);
+  });
+  it('a bit int() cannot read is an error', () => {
+    expect(diag(bitfield('{flags: [{path: payload.a, bit: two}]}'))).toEqual(['3:76 error HE305']);
+  });
+  it('a float initial_bitfield is a warning: kept as is, TypeError once a flag is set', () => {
+    expect(diag(bitfield('{initial_bitfield: 2.0, flags: [{path: payload.a, bit: 1}]}'))).toEqual(['3:76 warning HW410']);
   });
 });

@@ -70,7 +70,7 @@ describe('transformer diagnostics', () => {
     // Without the comma, 'created' 'option' is one string (implicit concatenation): the ':' is the error.
     ['a syntax error inside the literal', seedIni.replace("'state': 'created',", "'state': 'created'"), "'option': 'reload'", 8, "error HE602: transformer is not a valid Python literal: expected ',' or '}' but found \":\""],
     ['an unknown key', seedIni.replace("'event_define': {", "'event_defin': {"), "'event_defin'", 0, "error HE604: unknown key 'event_defin'"],
-    ['a missing toid', seedIni.replace("'toid': '@traits.user_id',", ''), "'traits': {", 10, "error HE607: websocket.send output has no 'toid'"],
+    ['a missing toid', seedIni.replace("'toid': '@traits.user_id',", ''), "'traits': {", 10, "error HE607: websocket.send output has no address: it needs 'toid' (users) or 'toproject' (projects)"],
     ['an unknown sink', seedIni.replace("'websocket.send'", "'websocket.sned'"), "'websocket.sned'", 0, "error HE606: unknown sink 'websocket.sned'"],
   ];
   it.each(broken)('%s: exit 1, exact position, generated/ untouched', (_name, ini, needle, skip, message) => {
@@ -108,6 +108,6 @@ describe('herald explain', () => {
     expect(r.stdout).toMatch(/\(rules\/event_definitions\.yaml:95:15\): WINS/);
     expect(r.stdout).toContain('  created_at: datetime from payload.created_at (rules/event_definitions.yaml:88:5) = "2014-10-28 09:31:20" -> datetime "2014-10-28T09:31:20"');
     expect(r.stdout).toContain('  size: int from payload.size (rules/event_definitions.yaml:102:5) = 1 -> int 1');
-    expect(r.stdout).toMatch(/-> websocket\.send: \{"toid": "bcb7746c7a41472d88a1ffac89ba6a9b", "message_event": "STATES", "message_type": "volume", /);
+    expect(r.stdout).toMatch(/-> websocket\.send: \{"toid": "bcb7746c7a41472d88a1ffac89ba6a9b", "toproject": "(\w+)", "message_event": "STATES", "message_type": "volume", .*\n     to users "bcb7746c7a41472d88a1ffac89ba6a9b" and projects "\1"\n/);
   });
 });

@@ -119,6 +119,17 @@ describe('keystone authenticator', () => {
     expect(await metric(registry, 'herald_keystone_failures_total', { kind: 'refused' })).toBe(5);
   });
 
+  it('a flood of distinct garbage tokens costs Keystone at most keystone_max_pending requests; the rest get auth_unavailable at once', async () => {
+    const { auth, registry } = await make({ keystone_max_concurrent: 2, keystone_max_pending: 10 });
+    const before = ks.validationRequests();
+    const flood = Array.from({ length: 200 }, (_, i) => `gAAAAA${String(i).padStart(4, '0')}${'q'.repeat(100)}`);
+    const results = await Promise.all(flood.map((t) => auth.authenticate(t)));
+    expect(results.filter((r) => !r.ok && r.code === 'auth_failed')).toHaveLength(10);
+    expect(results.filter((r) => !r.ok && r.code === 'auth_unavailable')).toHaveLength(190);
+    expect(ks.validationRequests() - before).toBe(10);
+    expect(await metric(registry, 'herald_keystone_failures_total', { kind: 'overloaded' })).toBe(190);
+  });
+
   it('checks the required roles (any of them)', async () => {
     const { auth } = await make({ keystone_required_roles: ['admin', 'operator'] });
     expect(await auth.authenticate(alice.token)).toMatchObject({ ok: false, code: 'auth_failed' });

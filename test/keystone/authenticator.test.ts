@@ -11,7 +11,7 @@ import { KEYSTONE_OPTIONS } from '../../runtime/auth/keystone/options.js';
 import type { PyValue } from '../../runtime/semantics/pyvalue.js';
 import { signHs256 } from '../../runtime/gateway/auth.js';
 import { sleep } from '../gateway/harness.js';
-import { startKeystone, type Keystone, type KeystoneUser } from './harness.js';
+import { startKeystone, tlsFront, type Keystone, type KeystoneUser } from './harness.js';
 
 let ks: Keystone;
 let P: string;
@@ -260,6 +260,19 @@ describe('keystone authenticator', () => {
     const { auth, registry } = await make({ keystone_username: 'herald', keystone_password: 'wrong', keystone_project_name: 'service' });
     expect(await auth.authenticate(await fresh(alice, P))).toMatchObject({ ok: false, code: 'auth_unavailable' });
     expect(await metric(registry, 'herald_keystone_failures_total', { kind: 'service_auth' })).toBe(1);
+  });
+
+  it('https with keystone_cafile: validates through TLS; without the CA the certificate is refused (auth_unavailable)', async () => {
+    const front = await tlsFront(ks);
+    try {
+      const { auth } = await make({ keystone_url: front.url, keystone_cafile: front.cafile });
+      expect(await auth.authenticate(await fresh(alice, P))).toMatchObject({ ok: true, identity: { user: alice.id, projects: [P] } });
+      const { auth: untrusting, registry } = await make({ keystone_url: front.url });
+      expect(await untrusting.authenticate(await fresh(alice, P))).toMatchObject({ ok: false, code: 'auth_unavailable' });
+      expect(await metric(registry, 'herald_keystone_failures_total', { kind: 'tls' })).toBe(1);
+    } finally {
+      front.close();
+    }
   });
 
   it('no token in the logs or the metrics', async () => {

@@ -3,8 +3,10 @@
 // API calls the tests need (projects, users, role assignments, tokens, revocation).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { SHARED } from '../helpers.js';
 import { freePort, sleep } from '../gateway/harness.js';
 
@@ -167,4 +169,24 @@ export async function startKeystone(): Promise<Keystone> {
   const keystone = new Keystone(mkdtempSync(join(tmpdir(), 'herald-keystone-')), await freePort());
   await keystone.up();
   return keystone;
+}
+
+/**
+ * TLS in front of Keystone (as a load balancer would put it): a self-signed certificate for
+ * 127.0.0.1 made with openssl, and a TLS listener piping each connection to Keystone's port.
+ */
+export async function tlsFront(keystone: Keystone): Promise<{ url: string; cafile: string; close(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-keystone-tls-'));
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  const server: TlsServer = createTlsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (client) => {
+    const upstream = tcpConnect(keystone.port, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `https://127.0.0.1:${port}/v3`, cafile: cert, close: () => server.close() };
 }

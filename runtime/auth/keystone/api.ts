@@ -14,7 +14,7 @@ export interface TokenFacts {
 }
 
 /** Why Keystone could not give an answer (the metric label `kind`). */
-export type UnavailableReason = 'timeout' | 'unreachable' | 'too_large' | 'http_error' | 'bad_response' | 'forbidden' | 'service_auth' | 'overloaded';
+export type UnavailableReason = 'timeout' | 'unreachable' | 'tls' | 'too_large' | 'http_error' | 'bad_response' | 'forbidden' | 'service_auth' | 'overloaded';
 
 export type Validation = { kind: 'valid'; facts: TokenFacts } | { kind: 'refused' } | { kind: 'unavailable'; reason: UnavailableReason };
 

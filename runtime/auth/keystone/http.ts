@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 
-export type TransportFailure = 'timeout' | 'unreachable' | 'too_large';
+export type TransportFailure = 'timeout' | 'unreachable' | 'tls' | 'too_large';
 
 export type HttpResult = { ok: true; status: number; headers: http.IncomingHttpHeaders; body: string } | { ok: false; failure: TransportFailure };
 
@@ -17,6 +17,9 @@ export interface HttpRequest {
 
 /** Keystone's token bodies without the catalog are a few KiB; anything near this is not Keystone. */
 const MAX_BODY_BYTES = 1 << 20;
+
+/** Node's codes for a certificate it does not trust (wrong CA, name, expiry): a configuration problem. */
+const TLS_ERROR = /CERT|TLS|SSL|SELF_SIGNED/;
 
 export class KeystoneHttp {
   private readonly agent: http.Agent;
@@ -63,7 +66,7 @@ export class KeystoneHttp {
         outgoing.destroy();
         done({ ok: false, failure: 'timeout' });
       }, this.timeoutMs);
-      outgoing.on('error', () => done({ ok: false, failure: 'unreachable' }));
+      outgoing.on('error', (e: NodeJS.ErrnoException) => done({ ok: false, failure: TLS_ERROR.test(e.code ?? '') ? 'tls' : 'unreachable' }));
       outgoing.end(body);
     });
   }

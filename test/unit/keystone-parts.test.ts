@@ -12,10 +12,10 @@ describe('keystone cache', () => {
   it('keeps at most its capacity, dropping the least recently used, and forgets entries at their deadline', () => {
     const c = new ExpiringLru<number>(2);
     const now = Date.now();
-    c.set('a', 1, now + 10_000);
-    c.set('b', 2, now + 10_000);
+    c.set('a', 1, now + 10_000, now);
+    c.set('b', 2, now + 10_000, now);
     expect(c.get('a', now)).toBe(1);
-    c.set('c', 3, now + 10_000);
+    c.set('c', 3, now + 10_000, now);
     expect(c.get('b', now)).toBeUndefined();
     expect(c.get('a', now)).toBe(1);
     expect(c.get('c', now + 10_000)).toBeUndefined();

@@ -35,6 +35,8 @@ export class KeystoneAuthenticator implements Authenticator {
     private readonly metrics: KeystoneMetrics,
     private readonly log: Logger,
     private readonly onClose: () => void = () => undefined,
+    /** ms since the epoch; tests move it to see cached validity run out. */
+    private readonly clock: () => number = Date.now,
   ) {
     this.valid = new ExpiringLru(settings.cacheSize);
     this.refused = new ExpiringLru(settings.cacheSize);
@@ -46,6 +48,7 @@ export class KeystoneAuthenticator implements Authenticator {
       check: (key, token) => this.ask(key, token, 'revalidate'),
       onChange: (n) => metrics.watched.set(n),
       onRevoked: () => metrics.revoked.inc(),
+      clock,
     });
   }
 
@@ -55,7 +58,7 @@ export class KeystoneAuthenticator implements Authenticator {
 
   async authenticate(token: string): Promise<AuthOutcome> {
     const key = tokenDigest(token);
-    const now = Date.now();
+    const now = this.clock();
     const cached = this.valid.get(key, now);
     if (cached) {
       this.metrics.cacheHits.inc({ kind: 'valid' });
@@ -75,7 +78,7 @@ export class KeystoneAuthenticator implements Authenticator {
 
   watch(token: string, onEnd: (failure: AuthFailure) => void): () => void {
     const key = tokenDigest(token);
-    const vouched = this.valid.get(key, Date.now());
+    const vouched = this.valid.get(key, this.clock());
     // Without a cached answer (evicted), the next tick must confirm it before an outage may spare it.
     return this.watcher.watch(key, token, vouched?.until ?? 0, vouched?.facts.expiresAt ?? Number.POSITIVE_INFINITY, (failure) => {
       try {
@@ -97,7 +100,7 @@ export class KeystoneAuthenticator implements Authenticator {
   }
 
   private verdict(facts: TokenFacts): AuthOutcome {
-    if (facts.expiresAt <= Date.now()) {
+    if (facts.expiresAt <= this.clock()) {
       this.metrics.failures.inc({ kind: 'expired' });
       return fail('token_expired', 'token expired');
     }
@@ -135,14 +138,14 @@ export class KeystoneAuthenticator implements Authenticator {
   }
 
   private learn(key: string, v: Validation): void {
-    const now = Date.now();
+    const now = this.clock();
     if (v.kind === 'valid') {
       const until = Math.min(v.facts.expiresAt, now + this.settings.cacheMs);
       this.refused.delete(key);
-      this.valid.set(key, { facts: v.facts, until }, until);
+      this.valid.set(key, { facts: v.facts, until }, until, now);
     } else if (v.kind === 'refused') {
       this.valid.delete(key);
-      this.refused.set(key, true, now + this.settings.negativeMs);
+      this.refused.set(key, true, now + this.settings.negativeMs, now);
     }
     this.noteReachability(v);
   }

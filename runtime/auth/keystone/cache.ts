@@ -20,9 +20,9 @@ export class ExpiringLru<V> {
     return e.value;
   }
 
-  set(key: string, value: V, until: number): void {
+  set(key: string, value: V, until: number, now: number): void {
     this.entries.delete(key);
-    if (this.capacity <= 0 || until <= Date.now()) return;
+    if (this.capacity <= 0 || until <= now) return;
     this.entries.set(key, { value, until });
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }

@@ -6,7 +6,8 @@ import { keystoneMetrics } from './metrics.js';
 import { KEYSTONE_OPTIONS, KeystoneOptionError, readKeystoneSettings } from './options.js';
 import { selfValidator, serviceValidator } from './validator.js';
 
-export async function createKeystoneAuthenticator(setup: AuthSetup): Promise<KeystoneAuthenticator> {
+/** `clock` is for tests that need cached validity to run out without waiting. */
+export async function createKeystoneAuthenticator(setup: AuthSetup, clock: () => number = Date.now): Promise<KeystoneAuthenticator> {
   const where = setup.configPath ?? 'environment';
   let settings;
   try {
@@ -24,7 +25,7 @@ export async function createKeystoneAuthenticator(setup: AuthSetup): Promise<Key
   const metrics = keystoneMetrics(setup.registry);
   const validate = settings.service ? serviceValidator(http, settings.url, settings.service, (o) => metrics.serviceTokens.inc({ outcome: o })) : selfValidator(http, settings.url);
   setup.log.info({ keystone: settings.url, mode: settings.service ? 'service token' : 'self-validation' }, 'keystone: token validation on');
-  return new KeystoneAuthenticator(settings, validate, metrics, setup.log, () => http.close());
+  return new KeystoneAuthenticator(settings, validate, metrics, setup.log, () => http.close(), clock);
 }
 
 export const keystoneFactory: AuthenticatorFactory = {

@@ -21,6 +21,8 @@ export interface WatcherDeps {
   check(key: string, token: string): Promise<Validation>;
   onChange(watched: number): void;
   onRevoked(): void;
+  /** ms since the epoch (tests move it). */
+  clock(): number;
 }
 
 export class Watcher {
@@ -69,10 +71,10 @@ export class Watcher {
   }
 
   private async revalidate(key: string, entry: WatchedToken): Promise<void> {
-    if (Date.now() >= entry.expiresAt) return this.end(key, entry, { ok: false, code: 'token_expired', message: 'token expired' });
+    if (this.deps.clock() >= entry.expiresAt) return this.end(key, entry, { ok: false, code: 'token_expired', message: 'token expired' });
     const v = await this.deps.check(key, entry.token);
     if (this.tokens.get(key) !== entry) return;
-    const now = Date.now();
+    const now = this.deps.clock();
     if (v.kind === 'valid') {
       entry.expiresAt = v.facts.expiresAt;
       entry.validUntil = Math.min(v.facts.expiresAt, now + this.deps.cacheMs);

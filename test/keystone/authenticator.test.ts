@@ -6,10 +6,10 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthFailure } from '../../runtime/auth/authenticator.js';
 import type { KeystoneAuthenticator } from '../../runtime/auth/keystone/authenticator.js';
-import { createKeystoneAuthenticator, keystoneFactory } from '../../runtime/auth/keystone/factory.js';
+import { createKeystoneAuthenticator, keystoneFactory } from '../../runtime/auth/keystone/index.js';
 import { KEYSTONE_OPTIONS } from '../../runtime/auth/keystone/options.js';
 import type { PyValue } from '../../runtime/semantics/pyvalue.js';
-import { signHs256 } from '../../runtime/gateway/auth.js';
+import { signHs256 } from '../../runtime/auth/jwt/sign.js';
 import { sleep } from '../gateway/harness.js';
 import { startKeystone, tlsFront, type Keystone, type KeystoneUser } from './harness.js';
 

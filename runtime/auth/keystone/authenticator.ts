@@ -2,7 +2,7 @@
 // SHA-256 for a bounded time, one request per token however many sockets bring it at once,
 // and re-checked while sockets hold it (watcher.ts). Refusals are remembered briefly and
 // requests are bounded (limiter.ts), so garbage cannot make Herald flood Keystone.
-import type { Logger } from '../../gateway/log.js';
+import type { Logger } from '../../core/log.js';
 import type { AuthFailure, AuthOutcome, Authenticator } from '../authenticator.js';
 import type { TokenFacts, Validation } from './api.js';
 import { ExpiringLru, tokenDigest } from './cache.js';

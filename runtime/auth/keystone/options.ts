@@ -1,5 +1,5 @@
 // The [WEBSOCKET] options of Keystone validation, and their reading into one typed object.
-import type { OptionSpec } from '../../config/schema.js';
+import type { OptionSpec } from '../../core/options.js';
 import type { PyValue } from '../../semantics/pyvalue.js';
 
 export const KEYSTONE_OPTIONS: Readonly<Record<string, OptionSpec>> = {

@@ -1,4 +1,5 @@
 // The Keystone entry of the authenticator registry: its options, when it is on, how it is built.
+import { StartupCodes, StartupError } from '../../diagnostics/startup.js';
 import type { AuthenticatorFactory, AuthSetup } from '../registry.js';
 import { KeystoneAuthenticator } from './authenticator.js';
 import { KeystoneHttp } from './http.js';
@@ -13,14 +14,14 @@ export async function createKeystoneAuthenticator(setup: AuthSetup, clock: () =>
   try {
     settings = readKeystoneSettings(setup.option);
   } catch (e) {
-    if (e instanceof KeystoneOptionError) throw new KeystoneOptionError(`${where}: [WEBSOCKET] ${e.message}`);
+    if (e instanceof KeystoneOptionError) throw StartupError.of('HE611', where, `[WEBSOCKET] ${e.message}`);
     throw e;
   }
   let http: KeystoneHttp;
   try {
     http = new KeystoneHttp(settings.url, settings.timeoutMs, settings.cafile, settings.maxConcurrent);
   } catch (e) {
-    throw new KeystoneOptionError(`${where}: [WEBSOCKET] keystone_cafile cannot be read: ${(e as Error).message}`);
+    throw StartupError.of(StartupCodes.BadKeyFile, where, `[WEBSOCKET] keystone_cafile cannot be read: ${(e as Error).message}`);
   }
   const metrics = keystoneMetrics(setup.registry);
   const validate = settings.service ? serviceValidator(http, settings.url, settings.service, (o) => metrics.serviceTokens.inc({ outcome: o })) : selfValidator(http, settings.url);

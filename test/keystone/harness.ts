@@ -2,7 +2,7 @@
 // 127.0.0.1 on a free port by shared/tools/keystone-up.sh in its own state dir, and the admin
 // API calls the tests need (projects, users, role assignments, tokens, revocation).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,5 +188,12 @@ export async function tlsFront(keystone: Keystone): Promise<{ url: string; cafil
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `https://127.0.0.1:${port}/v3`, cafile: cert, close: () => server.close() };
+  return {
+    url: `https://127.0.0.1:${port}/v3`,
+    cafile: cert,
+    close: () => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -10,6 +10,8 @@ import { createKeystoneAuthenticator, keystoneFactory } from '../../runtime/auth
 import { KEYSTONE_OPTIONS } from '../../runtime/auth/keystone/options.js';
 import type { PyValue } from '../../runtime/semantics/pyvalue.js';
 import { signHs256 } from '../../runtime/auth/jwt/sign.js';
+import { makeJwtAuthenticator } from '../../runtime/auth/jwt/jwt.js';
+import { routeAuth } from '../../runtime/auth/router.js';
 import { sleep } from '../gateway/harness.js';
 import { startKeystone, tlsFront, type Keystone, type KeystoneUser } from './harness.js';
 
@@ -276,6 +278,26 @@ describe('keystone authenticator', () => {
     } finally {
       front.close();
     }
+  });
+
+  it('JWT and Keystone together: each token goes to its own authenticator; a forged Herald JWT costs Keystone nothing', async () => {
+    const secret = 'jwt-secret-of-at-least-32-bytes-length!!';
+    const jwt = (await makeJwtAuthenticator({ secret, publicKeyFile: null, jwksFile: null, audience: null, issuer: null }))!;
+    const { auth } = await make();
+    const route = routeAuth([jwt, auth]);
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const herald = await signHs256(secret, { sub: 'portal-user', projects: ['p1'], exp });
+    const forged = await signHs256('another-secret-of-at-least-32-bytes-long', { sub: 'portal-user', exp });
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const keystoneShaped = `${b64({ alg: 'ES256', typ: 'JWT' })}.${b64({ sub: alice.id, exp, openstack_methods: ['password'], openstack_project_id: P })}.${'s'.repeat(86)}`;
+    const before = ks.validationRequests();
+    expect((await route(herald)).outcome).toMatchObject({ ok: true, identity: { user: 'portal-user', via: 'jwt' } });
+    expect((await route(forged)).outcome).toMatchObject({ ok: false, code: 'auth_failed' });
+    expect(ks.validationRequests() - before).toBe(0);
+    expect((await route(await fresh(alice, P))).outcome).toMatchObject({ ok: true, identity: { user: alice.id, projects: [P], via: 'keystone' } });
+    // A JWT with Keystone's claims that our keys do not verify is Keystone's to judge (here: forged, refused).
+    expect((await route(keystoneShaped)).outcome).toMatchObject({ ok: false, code: 'auth_failed' });
+    expect(ks.validationRequests() - before).toBe(2);
   });
 
   it('no token in the logs or the metrics', async () => {

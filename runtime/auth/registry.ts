@@ -6,6 +6,7 @@ import type { PyValue } from '../semantics/pyvalue.js';
 import type { Logger } from '../core/log.js';
 import type { Authenticator } from './authenticator.js';
 import { jwtFactory } from './jwt/index.js';
+import { keystoneFactory } from './keystone/index.js';
 
 export interface AuthSetup {
   /** A `[WEBSOCKET]` option's value. */
@@ -25,4 +26,4 @@ export interface AuthenticatorFactory {
   create(setup: AuthSetup): Promise<Authenticator>;
 }
 
-export const AUTHENTICATORS: readonly AuthenticatorFactory[] = [jwtFactory];
+export const AUTHENTICATORS: readonly AuthenticatorFactory[] = [jwtFactory, keystoneFactory];

@@ -27,7 +27,7 @@ export async function makeAuthenticators(config: GatewayConfig, log: Logger, reg
   const loopback = /^(127\.|::1$|localhost$)/.test(config.websocket.host);
   if (!config.embedded || !loopback) {
     const kinds = AUTHENTICATORS.map((f) => f.kind).join(', ');
-    throw StartupError.of(StartupCodes.NeedsKey, config.path ?? 'configuration', `[WEBSOCKET] configures no authenticator (${kinds}): set jwt_secret, jwt_public_key_file or jwt_jwks_file (only an embedded gateway on loopback may run without one)`);
+    throw StartupError.of(StartupCodes.NeedsKey, config.path ?? 'configuration', `[WEBSOCKET] configures no authenticator (${kinds}): set jwt_secret, jwt_public_key_file, jwt_jwks_file or keystone_url (only an embedded gateway on loopback may run without one)`);
   }
   const secret = randomBytes(32).toString('hex');
   log.warn('no authenticator configured: embedded development mode, tokens from POST /v1/dev-token');

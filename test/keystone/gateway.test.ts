@@ -40,9 +40,11 @@ async function serve(extra: string): Promise<Herald> {
 }
 
 let pushN = 0;
-async function push(h: Herald, target: string): Promise<number> {
+/** A push to a user, or with `{ project }` to a project (the rules' `toproject`). */
+async function push(h: Herald, to: string | { project: string }): Promise<number> {
   const n = ++pushN;
-  const body = { event_type: 'test.push', priority: 'INFO', publisher_id: 'ks', message_id: `ks-${n}`, timestamp: '2026-12-02 10:00:00', payload: { target, n } };
+  const address = typeof to === 'string' ? { target: to } : { project: to.project };
+  const body = { event_type: 'test.push', priority: 'INFO', publisher_id: 'ks', message_id: `ks-${n}`, timestamp: '2026-12-02 10:00:00', payload: { ...address, n } };
   const r = await fetch(`http://127.0.0.1:${h.port}/v1/notifications`, { method: 'POST', headers: { authorization: `Bearer ${INGEST}` }, body: JSON.stringify(body) });
   expect(r.status).toBe(200);
   return n;
@@ -99,7 +101,7 @@ describe('herald serve with Keystone tokens', () => {
     expect((await ready(aliceP)).user).toBe(alice.id);
     expect((await ready(bobQ)).user).toBe(bob.id);
     const toAlice = await push(h, alice.id);
-    const toP = await push(h, `project:${P}`);
+    const toP = await push(h, { project: P });
     const toBob = await push(h, bob.id);
     await aliceP.waitFor(() => numbers(aliceP).length === 2);
     await bobQ.waitFor(() => numbers(bobQ).length === 1);
@@ -155,7 +157,7 @@ describe('herald serve with Keystone tokens', () => {
     }
     const after = connect(h.port, { token: waiting });
     expect(await ready(after)).toMatchObject({ type: 'ready', user: alice.id });
-    const n = await push(h, `project:${P}`);
+    const n = await push(h, { project: P });
     await after.waitFor(() => numbers(after).includes(n));
     expect(open.ws.readyState).toBe(WebSocket.OPEN);
     open.ws.close();
@@ -178,7 +180,7 @@ describe('one validation for many sockets', () => {
     expect(await metric(h, 'herald_keystone_validations_total')).toBe(1);
     expect(ks.validationRequests() - before).toBe(1);
     expect(await metric(h, 'herald_keystone_cache_hits_total')).toBe(999);
-    const n = await push(h, `project:${Q}`);
+    const n = await push(h, { project: Q });
     for (const c of clients) await c.waitFor(() => numbers(c).includes(n));
     for (const c of clients) c.ws.close();
   });

@@ -11,6 +11,7 @@ import type { AuthOutcome, Identity, Verifier } from './auth.js';
 import type { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { LIVE_PAGE } from './live-page.js';
+import { registerConsoleRoutes } from './console-routes.js';
 
 export const SUBPROTOCOL = 'herald.v1';
 
@@ -373,6 +374,7 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
     });
   });
 
+  registerConsoleRoutes(app, cfg, hooks.ingest !== null);
   app.any('/*', (res) => refuse(res, '404 Not Found', 'no such route'));
 
   return new Promise((resolve, reject) => {

@@ -46,7 +46,7 @@ pre{margin:0;padding:10px 14px 12px 112px;font:12.5px/1.5 ui-monospace,SFMono-Re
 @media (max-width:640px){
  .top{padding:8px 12px}.brand small{display:none}.state{max-width:70%}
  .wrap{padding:10px 10px 30px}.panel{padding:10px}
- .fields>label,.fields>button{flex:1 1 100%}.fields>button{padding:8px}
+ .fields>label{flex:1 1 100%}.fields>button{flex:1 1 40%;padding:8px}
  .row summary{grid-template-columns:auto auto 1fr;gap:4px 8px;padding:8px 10px}
  .what{grid-column:1/-1;white-space:normal}.rule{grid-column:1/-1}
  pre{padding:8px 10px}.note{padding:6px 10px}

@@ -19,7 +19,7 @@ export interface ClientOptions {
   pingIntervalMs?: number;
   /** The connection is dead when nothing arrives this long after a ping or the open (default 10 000 ms). */
   pongTimeoutMs?: number;
-  /** Consecutive refusals (4001 with a fresh token, 4008) before giving up (default 4). */
+  /** Consecutive refusals (4001 or 4003 with a fresh token, 4008) before giving up (default 4). */
   maxRefusals?: number;
   /** For tests: the source of jitter, the timers and the page's events. */
   random?: () => number;
@@ -62,10 +62,8 @@ function expiryOf(token: string): number | null {
 }
 
 export class HeraldClient extends Emitter<ClientEvents> {
-  state: State = 'idle';
-  /** Where the stream stands: what a reconnect resumes from. */
-  epoch: string | null = null;
-  seq = 0;
+  private current: State = 'idle';
+  private at: { epoch: string | null; seq: number } = { epoch: null, seq: 0 };
   private user: string | null = null;
   private token: string | null = null;
   private sock: SocketLike | null = null;
@@ -86,6 +84,20 @@ export class HeraldClient extends Emitter<ClientEvents> {
     super();
     this.clock = opts.clock ?? SYSTEM_CLOCK;
     this.random = opts.random ?? Math.random;
+  }
+
+  get state(): State {
+    return this.current;
+  }
+
+  /** The stream's epoch (null before the first `ready` and after a reset). */
+  get epoch(): string | null {
+    return this.at.epoch;
+  }
+
+  /** The last push delivered (a reconnect resumes after it). */
+  get seq(): number {
+    return this.at.seq;
   }
 
   /** Starts (or restarts after close or giving up) the connection; resumes where the stream stood. */
@@ -130,7 +142,7 @@ export class HeraldClient extends Emitter<ClientEvents> {
   }
 
   private setState(change: StateChange): void {
-    this.state = change.state;
+    this.current = change.state;
     this.emit('state', change);
   }
 
@@ -151,12 +163,14 @@ export class HeraldClient extends Emitter<ClientEvents> {
     const sock = (this.sock = new Ctor(this.opts.url, 'herald.v1'));
     this.lastError = '';
     sock.onopen = () => {
-      const resume = this.epoch === null ? undefined : { epoch: this.epoch, seq: this.seq };
+      const resume = this.at.epoch === null ? undefined : { ...this.at };
       sock.send(JSON.stringify({ type: 'auth', token, resume }));
       this.expectFrame();
     };
     sock.onmessage = (m) => this.onFrame(String(m.data));
-    sock.onclose = (e) => this.sock === sock && this.closed(e.code, e.reason || this.lastError);
+    sock.onclose = (e) => {
+      if (this.sock === sock) this.closed(e.code, e.reason || this.lastError);
+    };
     sock.onerror = () => undefined; // a close event follows
     this.expectFrame();
   }
@@ -199,8 +213,9 @@ export class HeraldClient extends Emitter<ClientEvents> {
   private plan(code: number): number | null {
     if (FATAL.includes(code)) return null;
     if (code === 4001 || code === 4003) this.token = null; // a fresh token before retrying
+    // Refused again and again (before any `ready`): retrying will not help.
+    if ((code === 4001 || code === 4003 || code === 4008) && ++this.refusals >= (this.opts.maxRefusals ?? 4)) return null;
     if (code === 4003) return backoffDelay(0, this.random, this.opts.backoff);
-    if ((code === 4001 || code === 4008) && ++this.refusals >= (this.opts.maxRefusals ?? 4)) return null;
     // Too many connections: start the back-off higher, other tabs are not going away at once.
     return backoffDelay(this.attempt++ + (code === 4008 ? 3 : 0), this.random, this.opts.backoff);
   }
@@ -224,7 +239,7 @@ export class HeraldClient extends Emitter<ClientEvents> {
       if (seq <= this.seq) return; // already delivered (a replay overlapping what came live)
       if (seq > this.seq + 1) this.reset(`pushes ${this.seq + 1}..${seq - 1} never arrived`, true);
     }
-    this.seq = seq;
+    this.at.seq = seq;
     const data = (f.data ?? {}) as PushData;
     const meta: PushMeta = { seq, epoch: this.epoch, ...(typeof f.rule === 'string' ? { rule: f.rule } : {}) };
     this.emit('push', data, meta);
@@ -237,8 +252,8 @@ export class HeraldClient extends Emitter<ClientEvents> {
     const known = this.epoch !== null;
     if (known && (epoch !== this.epoch || seq > this.seq)) this.reset(epoch !== this.epoch ? 'epoch changed' : `pushes ${this.seq + 1}..${seq} never arrived`);
     else if (this.user !== null && user !== this.user) this.reset(`user changed from ${this.user} to ${user}`);
-    this.epoch = epoch;
-    this.seq = seq;
+    this.at.epoch = epoch;
+    this.at.seq = seq;
     this.user = user;
     this.attempt = this.refusals = 0;
     this.setState({ state: 'connected' });
@@ -246,7 +261,7 @@ export class HeraldClient extends Emitter<ClientEvents> {
 
   /** Tells the app to reload; `keep` leaves the position as is (a gap inside one epoch). */
   private reset(reason: string, keep = false): void {
-    if (!keep) this.epoch = null;
+    if (!keep) this.at.epoch = null;
     this.emit('reset', reason);
   }
 

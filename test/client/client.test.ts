@@ -224,6 +224,19 @@ describe('close codes', () => {
     expect(t.sock().sent[0]).toEqual({ type: 'auth', token: 'token-2', resume: { epoch: 'E1', seq: 1 } });
   });
 
+  it('4003 again and again (getToken keeps handing out expired tokens): gives up', async () => {
+    const t = setup({ maxRefusals: 3 });
+    t.client.connect();
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      t.sock().open();
+      t.sock().serverClose(4003, 'token expired');
+      t.clock.advance(delays(t).at(-1) ?? 0);
+    }
+    expect(t.getToken).toHaveBeenCalledTimes(3);
+    expect(t.states.at(-1)).toMatchObject({ code: 4003, willRetry: false });
+  });
+
   it('a cached token that is about to expire is refreshed before connecting', async () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const expiring = `${b64({ alg: 'HS256' })}.${b64({ sub: 'u1', exp: 2 })}.sig`;

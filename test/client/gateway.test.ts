@@ -92,10 +92,11 @@ describe('herald-client against a live gateway', () => {
 
     // Half-open: the connection stays up but nothing passes; only the client's ping finds out.
     await w.until('connected', () => w.client.state === 'connected');
+    const mark = w.states.length;
     proxy.hold();
     proxy.freeze();
     await post(gw.port, 'bob', 13, 15);
-    await w.until('the dead connection noticed', () => w.states.at(-1)?.reason?.includes('presumed dead') === true);
+    await w.until('the dead connection noticed', () => w.states.slice(mark).some((s) => s.reason?.includes('presumed dead')));
     proxy.release();
     await w.until('15 pushes', () => w.seen.length === 15);
     await post(gw.port, 'bob', 16, 16);
@@ -114,14 +115,14 @@ describe('herald-client against a live gateway', () => {
     const getToken = async (): Promise<string> => {
       calls++;
       if (calls === 2) await second;
-      // The first token lives 2-3 s (exp has whole seconds); the next ones an hour.
-      return token('carol', { exp: Math.floor(Date.now() / 1000) + (calls === 1 ? 3 : 3600) });
+      // The first token lives 3-4 s (exp has whole seconds); the next ones an hour.
+      return token('carol', { exp: Math.floor(Date.now() / 1000) + (calls === 1 ? 4 : 3600) });
     };
     const w = watched(gw.port, getToken);
     w.client.connect();
     await w.until('connected', () => w.client.state === 'connected');
+    // Pushes 1-2 normally arrive before the expiry; on a slow day they are replayed: once either way.
     await post(gw.port, 'carol', 1, 2);
-    await w.until('2 pushes', () => w.seen.length === 2);
     await w.until('the token expired and a new one is asked for', () => calls === 2);
     expect(w.states.at(-1)).toMatchObject({ state: 'connecting' });
     expect(w.states.some((s) => s.code === 4003 && s.willRetry)).toBe(true);

@@ -79,11 +79,15 @@ export class HeraldClient extends Emitter<ClientEvents> {
   private readonly routes = new Map<string, Set<Route>>();
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly Socket: SocketConstructor;
 
   constructor(private readonly opts: ClientOptions) {
     super();
     this.clock = opts.clock ?? SYSTEM_CLOCK;
     this.random = opts.random ?? Math.random;
+    const Socket = opts.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
+    if (!Socket) throw new Error('herald-client: no WebSocket here; pass options.WebSocket (in Node 20, the `ws` package)');
+    this.Socket = Socket;
   }
 
   get state(): State {
@@ -154,13 +158,19 @@ export class HeraldClient extends Emitter<ClientEvents> {
     try {
       if (token === null || (exp !== null && exp < this.clock.now() + 5000)) token = await this.refreshToken();
     } catch (e) {
-      if (generation === this.generation) this.closed(1006, `getToken failed: ${(e as Error)?.message ?? String(e)}`);
+      if (generation === this.generation) this.closed(0, `getToken failed: ${(e as Error)?.message ?? String(e)}`);
       return;
     }
     if (generation !== this.generation) return;
-    const Ctor = this.opts.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
-    if (!Ctor) throw new Error('herald-client: no WebSocket here; pass options.WebSocket (e.g. the `ws` package)');
-    const sock = (this.sock = new Ctor(this.opts.url, 'herald.v1'));
+    let sock: SocketLike;
+    try {
+      sock = this.sock = new this.Socket(this.opts.url, 'herald.v1');
+    } catch (e) {
+      // A malformed URL (or one the page may not connect to): retrying cannot help.
+      this.stop();
+      this.setState({ state: 'disconnected', code: 0, reason: String((e as Error)?.message ?? e), willRetry: false });
+      return;
+    }
     this.lastError = '';
     sock.onopen = () => {
       const resume = this.at.epoch === null ? undefined : { ...this.at };

@@ -35,7 +35,7 @@ export type State = 'idle' | 'connecting' | 'connected' | 'disconnected';
 
 export interface StateChange {
   state: State;
-  /** Close code of the socket that went (disconnected only); 4000 = liveness timeout, 4010 = offline, 0 = no socket. */
+  /** Close code of the socket that went (disconnected only): 1006 also for a liveness timeout and going offline, 0 when no socket could be made. */
   code?: number;
   reason?: string;
   /** Whether the client will reconnect by itself (disconnected only). */

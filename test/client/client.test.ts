@@ -301,6 +301,19 @@ describe('close codes', () => {
     expect(s.sent[0]).toMatchObject({ token: 'ok' });
   });
 
+  it('a URL the WebSocket refuses outright gives up at once, saying why', async () => {
+    class Refusing extends FakeSocket {
+      constructor(url: string, protocol: string) {
+        super(url, protocol);
+        throw new SyntaxError(`The URL '${url}' is invalid.`);
+      }
+    }
+    const t = setup({ url: 'http//nope', WebSocket: Refusing });
+    t.client.connect();
+    await settle();
+    expect(t.states.at(-1)).toEqual({ state: 'disconnected', code: 0, reason: "The URL 'http//nope' is invalid.", willRetry: false });
+  });
+
   it('close() stops for good; a later connect() resumes', async () => {
     const t = setup();
     t.client.connect();

@@ -61,7 +61,7 @@ const BODY = `
   <section class="panel">
     <form id="connect-form" class="fields">
       <label>User id <input id="user" value="u1" autocomplete="off" spellcheck="false" required></label>
-      <label class="grow">Token <input id="token" placeholder="JWT (empty: a development token, embedded mode)" autocomplete="off" spellcheck="false"></label>
+      <label class="grow">Token <input id="token" placeholder="JWT (empty: development token)" autocomplete="off" spellcheck="false"></label>
       <button id="connect" class="primary" type="submit">Connect</button>
       <button id="disconnect" type="button" disabled>Disconnect</button>
     </form>

@@ -20,6 +20,7 @@ import { makeAuthenticators } from './authenticators.js';
 import { makeTransport } from './transport.js';
 import { makeDeliveryHandler } from './notifications.js';
 import { LIVE_PAGE } from './live-page.js';
+import { CONSOLE_PICKER } from './console/picker.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -91,7 +92,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     });
     metrics.frames.inc(hub.stats.frames - before);
   };
-  const handling = { pipeline: makePipeline(rules, transforms), limits: { maxMessageBytes: config.collector.maxMessageBytes, maxJsonDepth: config.collector.maxJsonDepth }, recent: new RecentIds(config.collector.dedupeSize), metrics, log, deliver: handToSockets, bus };
+  const handling = { pipeline: makePipeline(rules, transforms), limits: { maxMessageBytes: config.collector.maxMessageBytes, maxJsonDepth: config.collector.maxJsonDepth }, recent: new RecentIds(config.collector.dedupeSize), metrics, log, deliver: handToSockets, bus, ruleInFrames: config.embedded };
 
   server = await startServer(ws, {
     hub,
@@ -104,6 +105,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       livePage: LIVE_PAGE,
       ingest: { ingest: http ? (body) => http.ingest(body) : null, token: ws.ingestToken, tooBig: (code) => metrics.deadLettered.inc({ source: 'http', reason: code }) },
       devToken: auth.devToken,
+      consoleSamples: http && ws.ingestToken === null ? CONSOLE_PICKER : null,
     }),
   });
   // Consuming starts once the push bus has this node's queue (scale-out); the start itself does

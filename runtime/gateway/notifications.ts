@@ -28,6 +28,8 @@ export interface NotificationDeps {
   deliver(push: HubPush): void;
   /** Scale-out: the engine that carries pushes to the nodes holding their audience. */
   bus: PushBus | null;
+  /** Embedded mode: push frames name their transformer entry, for the console. */
+  ruleInFrames: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ export function makeDeliveryHandler(source: string, deps: NotificationDeps): Del
       // A bus that cannot take them now: the delivery goes back to its source after a pause, not at once.
       return { kind: 'pending', settled: deps.bus.publish(routed).then(() => handedOver, (e: Error) => pause(BUS_RETRY_MS).then(() => Promise.reject(e))) };
     }
-    out.pushes.forEach((p, i) => deps.deliver({ id: ids[i]!, users: p.users, projects: p.projects, data: p.data }));
+    out.pushes.forEach((p, i) => deps.deliver({ id: ids[i]!, users: p.users, projects: p.projects, data: p.data, ...(deps.ruleInFrames ? { rule: p.rule } : {}) }));
     metrics.handOverSeconds.observe((performance.now() - started) / 1000);
     return handedOver;
   };

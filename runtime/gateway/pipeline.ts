@@ -13,6 +13,8 @@ export interface Push {
   projects: string[];
   /** The frame's `data`: the output's traits without the address keys (`toid`, `toproject`), as JSON text. */
   data: string;
+  /** The transformer entry that made it (`settings.ini:line:col`): logs, and the console's frames. */
+  rule: string;
 }
 
 export interface Unaddressed {
@@ -46,7 +48,7 @@ export function makePipeline(rules: CompiledRules, transforms: CompiledTransform
         unaddressed.push({ rule: out.rule, messageId });
         continue;
       }
-      pushes.push({ users, projects, data: dumpsCompact(withoutAddresses(out.traits)) });
+      pushes.push({ users, projects, data: dumpsCompact(withoutAddresses(out.traits)), rule: out.rule });
     }
     return { result, pushes, unaddressed };
   };

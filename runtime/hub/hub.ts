@@ -27,6 +27,8 @@ export interface HubPush {
   projects: readonly string[];
   /** The frame's `data`, JSON text. */
   data: string;
+  /** The transformer entry that made it (file:line:col), shown by the console; absent in production frames. */
+  rule?: string;
 }
 
 interface Held {
@@ -197,10 +199,10 @@ export class Hub {
     if (drop) s.history.splice(0, drop);
   }
 
-  private pushTo(s: Stream, data: string): void {
+  private pushTo(s: Stream, data: string, rule: string | undefined): void {
     s.lastPush = this.pushes;
     const seq = ++s.seq;
-    const frame = pushFrame(seq, data);
+    const frame = pushFrame(seq, data, rule);
     const at = this.now();
     s.touched = at;
     s.history.push({ seq, frame, at });
@@ -211,9 +213,9 @@ export class Hub {
     }
   }
 
-  private pushAll(streams: Set<Stream> | undefined, data: string): void {
+  private pushAll(streams: Set<Stream> | undefined, push: HubPush): void {
     if (!streams) return;
-    for (const s of streams) if (s.lastPush !== this.pushes) this.pushTo(s, data);
+    for (const s of streams) if (s.lastPush !== this.pushes) this.pushTo(s, push.data, push.rule);
   }
 
   /**
@@ -227,8 +229,8 @@ export class Hub {
       return false;
     }
     this.pushes++;
-    for (const u of push.users) this.pushAll(this.byUser.get(u), push.data);
-    for (const p of push.projects) this.pushAll(this.byProject.get(p), push.data);
+    for (const u of push.users) this.pushAll(this.byUser.get(u), push);
+    for (const p of push.projects) this.pushAll(this.byProject.get(p), push);
     return true;
   }
 

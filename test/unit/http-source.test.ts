@@ -28,6 +28,7 @@ function setup() {
     log: makeLogger('silent'),
     deliver: (p) => void (delivered.push(p), hub.deliver(p)),
     bus: null,
+    ruleInFrames: false,
   });
   const source = new HttpIngestSource({ connected: () => undefined, deadLettered: (r) => void dead.push(r) });
   source.start(handler);

@@ -7,6 +7,7 @@ import { healthRoutes } from './health.js';
 import { ingestRoutes, type IngestRoute } from './ingest.js';
 import { metricsRoutes, type MetricsText } from './metrics.js';
 import { pageRoutes } from './page.js';
+import { consoleRoutes, type ConsoleSamples } from './console.js';
 import type { Route } from './route.js';
 
 export type { Route } from './route.js';
@@ -17,6 +18,8 @@ export interface RouteDeps {
   livePage: string;
   ingest: IngestRoute;
   devToken: DevTokens | null;
+  /** The console's sample picker; null when it is off. */
+  consoleSamples: ConsoleSamples | null;
 }
 
 export function httpRoutes(deps: RouteDeps): Route[] {
@@ -24,6 +27,7 @@ export function httpRoutes(deps: RouteDeps): Route[] {
     ...healthRoutes(deps.ready),
     ...metricsRoutes(deps.metrics),
     ...pageRoutes(deps.livePage),
+    ...consoleRoutes(deps.consoleSamples),
     ...ingestRoutes(deps.ingest),
     ...devTokenRoutes(deps.devToken),
     { method: 'any', pattern: '/*', handle: (res) => refuse(res, HTTP_ERRORS.noRoute) },

@@ -1,0 +1,13 @@
+// The Kafka transport behind the source seam: `kafka://` transport URLs (oslo's hybrid messaging).
+import type { SourceFactory } from '../registry.js';
+import { KAFKA_OPTIONS, readKafkaConfig } from './options.js';
+import { KafkaSource } from './source.js';
+
+export const KAFKA_SOURCE: SourceFactory = {
+  kind: 'kafka',
+  schemes: ['kafka'],
+  options: KAFKA_OPTIONS,
+  async create(setup) {
+    return new KafkaSource(readKafkaConfig(setup.transportUrl, setup.option), setup);
+  },
+};

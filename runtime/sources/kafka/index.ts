@@ -2,6 +2,7 @@
 import type { SourceFactory } from '../registry.js';
 import { KAFKA_OPTIONS, readKafkaConfig } from './options.js';
 import { KafkaSource } from './source.js';
+import { KafkaPushBus } from './bus.js';
 
 export const KAFKA_SOURCE: SourceFactory = {
   kind: 'kafka',
@@ -9,5 +10,8 @@ export const KAFKA_SOURCE: SourceFactory = {
   options: KAFKA_OPTIONS,
   async create(setup) {
     return new KafkaSource(readKafkaConfig(setup.transportUrl, setup.option), setup);
+  },
+  async createBus(setup) {
+    return new KafkaPushBus(readKafkaConfig(setup.transportUrl, setup.option), setup);
   },
 };

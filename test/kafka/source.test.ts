@@ -28,7 +28,7 @@ interface Seen {
 
 /** A source on its own vhost (so its own topics) with a handler deciding verdicts from the decoded `n`. */
 async function sourceFor(vhost: string, group: string, decide: (n: number | null, d: Delivery) => Verdict, extra: Record<string, PyValue> = {}) {
-  const values: Record<string, PyValue> = { prefetch: 64, reconnect_max_seconds: 2, kafka_consumer_group: group, dead_letter_topic: `dead.${vhost}`, ...extra };
+  const values: Record<string, PyValue> = { kafka_max_in_flight: 64, reconnect_max_seconds: 2, kafka_consumer_group: group, dead_letter_topic: `dead.${vhost}`, ...extra };
   const option = (name: string): PyValue => (name in values ? values[name]! : (KAFKA_OPTIONS[name] ?? SETTINGS_SCHEMA.MESSAGE_COLLECTOR![name]!).default);
   await createTopics(kafka, [`notifications.info.${vhost}`, `dead.${vhost}`]);
   const seen: Seen[] = [];

@@ -1,12 +1,14 @@
 // `herald serve` and `herald token`: the runtime's own entry (no compiler code), with the rules
 // compiled into generated/ (or handed in by `herald serve --rules DIR`).
 import { parseArgs } from 'node:util';
-import { signHs256 } from './gateway/auth.js';
+import { signHs256 } from './auth/jwt/sign.js';
+import { jwtKeys } from './auth/jwt/index.js';
 import { rules as generatedRules } from '../generated/decoders.js';
 import { transforms as generatedTransforms } from '../generated/transformers.js';
 import type { CompiledRules } from './decode/rt.js';
 import type { CompiledTransforms } from './transform/rt.js';
-import { ConfigError, loadGatewayConfig } from './gateway/config.js';
+import { loadGatewayConfig } from './gateway/config.js';
+import { StartupError, startupMessage } from './diagnostics/startup.js';
 import { startGateway } from './gateway/gateway.js';
 
 export interface CompiledSet {
@@ -24,8 +26,8 @@ export async function serveMain(args: string[], compiled: CompiledSet = GENERATE
     const config = loadGatewayConfig(values.config ?? null);
     gateway = await startGateway({ config, rules: compiled.rules, transforms: compiled.transforms, rulesFrom: compiled.from });
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`herald serve: ${e.message}\n`);
+    // The one boundary for start-up: whatever stops it is one line each, never a stack trace.
+    process.stderr.write(startupMessage(e) + '\n');
     return 1;
   }
   const g = gateway;
@@ -50,13 +52,14 @@ export async function tokenMain(args: string[]): Promise<number> {
   let issuer = values.issuer;
   if (!secret) {
     try {
-      const ws = loadGatewayConfig(values.config ?? null).websocket;
-      secret = ws.jwtSecret ?? undefined;
-      audience ??= ws.jwtAudience ?? undefined;
-      issuer ??= ws.jwtIssuer ?? undefined;
+      const config = loadGatewayConfig(values.config ?? null);
+      const keys = jwtKeys((name) => config.option('WEBSOCKET', name));
+      secret = keys.secret ?? undefined;
+      audience ??= keys.audience ?? undefined;
+      issuer ??= keys.issuer ?? undefined;
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      process.stderr.write(`herald token: ${e.message}\n`);
+      if (!(e instanceof StartupError)) throw e;
+      process.stderr.write(e.message + '\n');
       return 1;
     }
   }

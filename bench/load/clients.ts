@@ -1,7 +1,7 @@
 // Load process: opens authenticated WebSocket connections and counts what arrives. Driven over
 // IPC by the bench orchestrator: argv[2] is a JSON ClientsPlan; messages 'report' and 'exit'.
 import WebSocket from 'ws';
-import { signHs256 } from '../../runtime/gateway/auth.js';
+import { signHs256 } from '../../runtime/auth/jwt/sign.js';
 
 export interface ClientsPlan {
   port: number;

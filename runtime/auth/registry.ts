@@ -1,10 +1,11 @@
 // Every kind of credential Herald accepts, in one place: an authenticator is one folder under
 // runtime/auth/ plus one line in AUTHENTICATORS. Configuration decides which run (several may).
 import type { Registry } from 'prom-client';
-import type { OptionSpec } from '../config/schema.js';
+import type { OptionSpec } from '../core/options.js';
 import type { PyValue } from '../semantics/pyvalue.js';
-import type { Logger } from '../gateway/log.js';
+import type { Logger } from '../core/log.js';
 import type { Authenticator } from './authenticator.js';
+import { jwtFactory } from './jwt/index.js';
 
 export interface AuthSetup {
   /** A `[WEBSOCKET]` option's value. */
@@ -24,4 +25,4 @@ export interface AuthenticatorFactory {
   create(setup: AuthSetup): Promise<Authenticator>;
 }
 
-export const AUTHENTICATORS: readonly AuthenticatorFactory[] = [];
+export const AUTHENTICATORS: readonly AuthenticatorFactory[] = [jwtFactory];

@@ -1,7 +1,7 @@
 // The push-bus seam (centrifuge's broker.go): in scale-out, a node that decoded a notification
 // publishes its pushes here, and every node receives the ones addressed to users and projects it
 // holds connections for. One implementation per engine the deployment already runs.
-import type { Readiness } from '../sources/source.js';
+import type { Readiness } from '../core/readiness.js';
 
 export interface RoutedPush {
   /**

@@ -1,43 +1,28 @@
 // The options settings.ini may set, with their defaults (transform.md §5). Data only: the
-// compiler checks files against it, the gateway reads its configuration through it.
-import type { PyValue } from '../semantics/pyvalue.js';
+// compiler checks files against it, the gateway reads its configuration through it. Shared
+// options are here; each transport and authenticator declares its own next to its code, and they
+// are merged in from the registries, so `herald compile` knows them too.
+import type { OptionSpec } from '../core/options.js';
+import { SOURCES } from '../sources/registry.js';
+import { AUTHENTICATORS } from '../auth/registry.js';
 
-export type OptionKind = 'string' | 'int' | 'list' | 'bool' | 'transformer';
+export type { OptionKind, OptionSpec } from '../core/options.js';
 
-export interface OptionSpec {
-  kind: OptionKind;
-  default: PyValue;
-  doc: string;
-}
-
-export const SETTINGS_SCHEMA: Record<string, Record<string, OptionSpec>> = {
+const SHARED_SCHEMA: Record<string, Record<string, OptionSpec>> = {
   MESSAGE_COLLECTOR: {
     transport_url: { kind: 'string', default: '', doc: 'oslo-style rabbit://user:pass@host:port[,user:pass@host2:port]/vhost; empty = embedded mode (no broker)' },
-    exchanges: { kind: 'list', default: ['nova', 'cinder', 'neutron', 'glance', 'heat', 'keystone', 'openstack'], doc: 'exchanges whose notification topics are bound' },
     topics: { kind: 'list', default: ['notifications'], doc: 'notification topics (oslo [oslo_messaging_notifications] topics)' },
     priorities: { kind: 'list', default: ['info', 'error'], doc: 'priorities bound (the routing key is <topic>.<priority>)' },
-    queue: { kind: 'string', default: 'herald', doc: "Herald's queue name" },
-    dead_letter_exchange: { kind: 'string', default: 'herald.dead', doc: 'where undecodable messages go, with the reason (a fanout exchange with a queue of the same name)' },
-    durable_queues: { kind: 'bool', default: false, doc: "oslo's amqp_durable_queues: durable exchanges and queue (must match the deployment)" },
-    quorum_queue: { kind: 'bool', default: false, doc: "oslo's rabbit_quorum_queue: Herald's queue is a quorum queue (implies durable)" },
-    auto_delete: { kind: 'bool', default: false, doc: "oslo's amqp_auto_delete: exchanges are declared auto-delete (must match the deployment)" },
-    prefetch: { kind: 'int', default: 256, doc: 'unacknowledged deliveries in flight (basic.qos)' },
     max_message_bytes: { kind: 'int', default: 1048576, doc: 'bigger bodies (after inflating) are dead-lettered' },
     max_json_depth: { kind: 'int', default: 64, doc: 'deeper nesting is dead-lettered' },
     dedupe_size: { kind: 'int', default: 65536, doc: 'recent _unique_id values remembered to drop redeliveries' },
     reconnect_max_seconds: { kind: 'int', default: 10, doc: 'cap of the exponential reconnect back-off' },
     scale_out: { kind: 'bool', default: false, doc: 'several gateway nodes: decoded pushes go through push_exchange to the nodes holding the addressed users' },
-    push_exchange: { kind: 'string', default: 'herald.push', doc: 'topic exchange carrying pushes between nodes (scale_out)' },
   },
   WEBSOCKET: {
     host: { kind: 'string', default: '127.0.0.1', doc: 'listen address' },
     port: { kind: 'int', default: 8080, doc: 'listen port' },
     path: { kind: 'string', default: '/ws', doc: 'WebSocket path' },
-    jwt_secret: { kind: 'string', default: null, doc: 'HS256 shared secret' },
-    jwt_public_key_file: { kind: 'string', default: null, doc: 'PEM public key for RS256/ES256 tokens' },
-    jwt_jwks_file: { kind: 'string', default: null, doc: 'JWKS file for RS256/ES256 tokens' },
-    jwt_audience: { kind: 'string', default: null, doc: 'required aud claim when set' },
-    jwt_issuer: { kind: 'string', default: null, doc: 'required iss claim when set' },
     allowed_origins: { kind: 'list', default: [], doc: 'origins allowed to open a socket (empty: no Origin check for non-browser clients only)' },
     ingest_token: { kind: 'string', default: null, doc: 'bearer token for POST /v1/notifications; absent = ingest disabled unless embedded' },
     auth_timeout: { kind: 'int', default: 5, doc: 'seconds a socket may stay unauthenticated' },
@@ -56,6 +41,24 @@ export const SETTINGS_SCHEMA: Record<string, Record<string, OptionSpec>> = {
     transformer: { kind: 'transformer', default: [], doc: 'event -> UI message rules (transform.md §2)' },
   },
 };
+
+/** Adds a plug-in's options to a section; two plug-ins declaring one option differently is a programming error. */
+function mergeOptions(into: Record<string, OptionSpec>, from: Readonly<Record<string, OptionSpec>>, owner: string): void {
+  for (const [name, spec] of Object.entries(from)) {
+    const had = into[name];
+    if (had && (had.kind !== spec.kind || JSON.stringify(had.default) !== JSON.stringify(spec.default))) throw new Error(`option ${name} of ${owner} conflicts with an option of the same name`);
+    into[name] = spec;
+  }
+}
+
+function mergedSchema(): Record<string, Record<string, OptionSpec>> {
+  const schema = Object.fromEntries(Object.entries(SHARED_SCHEMA).map(([section, options]) => [section, { ...options }]));
+  for (const s of SOURCES) mergeOptions(schema.MESSAGE_COLLECTOR!, s.options, `the ${s.kind} source`);
+  for (const a of AUTHENTICATORS) mergeOptions(schema.WEBSOCKET!, a.options, `the ${a.kind} authenticator`);
+  return schema;
+}
+
+export const SETTINGS_SCHEMA: Record<string, Record<string, OptionSpec>> = mergedSchema();
 
 /** Output event types Herald can deliver, with the template keys each requires. */
 export const SINKS: Record<string, { required: string[] }> = {

@@ -1,39 +1,32 @@
 // The gateway's configuration: settings.ini (optional) + HERALD_<SECTION>__<OPTION> overrides,
-// checked against the schema, as one typed object. Problems are reported like compiler
-// diagnostics (file:line:col: error CODE: message) so an operator gets the same quality of error.
+// checked against the schema, as one typed object. Problems are diagnostics, rendered like the
+// compiler's (file:line:col: error CODE: message) so an operator gets the same quality of error.
 import { readFileSync } from 'node:fs';
-import { readIni } from '../config/ini.js';
+import { iniGet, readIni, type IniFile } from '../config/ini.js';
+import { sourceForUrl, unknownTransportMessage } from '../sources/registry.js';
 import { applyEnvironment, digestOfOption, optionOf, readRuntimeOptions, type SettingsProblem } from '../config/settings.js';
 import type { PyValue } from '../semantics/pyvalue.js';
+import type { Problem } from '../diagnostics/diagnostic.js';
+import { SourceFile, spanAt } from '../diagnostics/source.js';
+import { StartupCodes, StartupError } from '../diagnostics/startup.js';
 
+/** The [MESSAGE_COLLECTOR] options every transport shares; a transport reads its own through `option`. */
 export interface CollectorConfig {
   transportUrl: string;
-  exchanges: string[];
   topics: string[];
   priorities: string[];
-  queue: string;
-  deadLetterExchange: string;
-  durableQueues: boolean;
-  quorumQueue: boolean;
-  autoDelete: boolean;
-  prefetch: number;
   maxMessageBytes: number;
   maxJsonDepth: number;
   dedupeSize: number;
   reconnectMaxSeconds: number;
   scaleOut: boolean;
-  pushExchange: string;
 }
 
+/** The [WEBSOCKET] options of the server itself; authenticators read their own through `option`. */
 export interface WebSocketConfig {
   host: string;
   port: number;
   path: string;
-  jwtSecret: string | null;
-  jwtPublicKeyFile: string | null;
-  jwtJwksFile: string | null;
-  jwtAudience: string | null;
-  jwtIssuer: string | null;
   allowedOrigins: string[];
   ingestToken: string | null;
   authTimeout: number;
@@ -58,27 +51,27 @@ export interface GatewayConfig {
   transformerDigest: string | null;
   /** No broker configured: HTTP ingest and the live page. */
   embedded: boolean;
+  /** Any option's checked value (a transport's or an authenticator's own options). */
+  option(section: string, name: string): PyValue;
 }
 
-export class ConfigError extends Error {}
-
-function where(path: string | null, text: string, p: SettingsProblem): string {
-  if (p.start === undefined || path === null) return `${path ?? 'environment'}: error ${p.code}: ${p.message}`;
-  const before = text.slice(0, p.start).split('\n');
-  return `${path}:${before.length}:${Array.from(before[before.length - 1]!).length + 1}: error ${p.code}: ${p.message}`;
+function problemOf(path: string | null, file: SourceFile, p: SettingsProblem): Problem {
+  const at = p.start === undefined || path === null ? { origin: path ?? 'environment' } : { span: spanAt(file, p.start, p.end ?? p.start) };
+  return { code: p.code, severity: 'error', message: p.message, notes: [], ...at };
 }
 
-/** Reads and checks the configuration; throws ConfigError listing every problem. */
+/** Reads and checks the configuration; throws a StartupError listing every problem. */
 export function loadGatewayConfig(path: string | null, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   let text = '';
   if (path !== null) {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new ConfigError(`${path}: error HE001: cannot read the configuration: ${(e as Error).message}`);
+      throw StartupError.of(StartupCodes.FileNotFound, path, `cannot read the configuration: ${(e as Error).message}`);
     }
   }
-  const read = readRuntimeOptions(readIni({ text }));
+  const ini = readIni({ text });
+  const read = readRuntimeOptions(ini);
   const problems = [...read.problems, ...applyEnvironment(read.values, env)];
   let transformerDigest: string | null = null;
   if (read.transformer) {
@@ -86,7 +79,10 @@ export function loadGatewayConfig(path: string | null, env: NodeJS.ProcessEnv = 
     if ('problem' in d) problems.push(d.problem);
     else transformerDigest = d.digest;
   }
-  if (problems.length) throw new ConfigError(problems.map((p) => where(path, text, p)).join('\n'));
+  if (problems.length) {
+    const file = new SourceFile(path ?? 'environment', text);
+    throw new StartupError(problems.map((p) => problemOf(path, file, p)));
+  }
   const v = (section: string, option: string): PyValue => optionOf(read.values, section, option);
   const s = (section: string, option: string): string => String(v(section, option) ?? '');
   const sOrNull = (section: string, option: string): string | null => {
@@ -100,31 +96,18 @@ export function loadGatewayConfig(path: string | null, env: NodeJS.ProcessEnv = 
   const W = 'WEBSOCKET';
   const collector: CollectorConfig = {
     transportUrl: s(C, 'transport_url').trim(),
-    exchanges: list(C, 'exchanges'),
     topics: list(C, 'topics'),
     priorities: list(C, 'priorities'),
-    queue: s(C, 'queue'),
-    deadLetterExchange: s(C, 'dead_letter_exchange'),
-    durableQueues: b(C, 'durable_queues'),
-    quorumQueue: b(C, 'quorum_queue'),
-    autoDelete: b(C, 'auto_delete'),
-    prefetch: n(C, 'prefetch'),
     maxMessageBytes: n(C, 'max_message_bytes'),
     maxJsonDepth: n(C, 'max_json_depth'),
     dedupeSize: n(C, 'dedupe_size'),
     reconnectMaxSeconds: n(C, 'reconnect_max_seconds'),
     scaleOut: b(C, 'scale_out'),
-    pushExchange: s(C, 'push_exchange'),
   };
   const websocket: WebSocketConfig = {
     host: s(W, 'host'),
     port: n(W, 'port'),
     path: s(W, 'path'),
-    jwtSecret: sOrNull(W, 'jwt_secret'),
-    jwtPublicKeyFile: sOrNull(W, 'jwt_public_key_file'),
-    jwtJwksFile: sOrNull(W, 'jwt_jwks_file'),
-    jwtAudience: sOrNull(W, 'jwt_audience'),
-    jwtIssuer: sOrNull(W, 'jwt_issuer'),
     allowedOrigins: list(W, 'allowed_origins'),
     ingestToken: sOrNull(W, 'ingest_token'),
     authTimeout: n(W, 'auth_timeout'),
@@ -139,5 +122,16 @@ export function loadGatewayConfig(path: string | null, env: NodeJS.ProcessEnv = 
     shutdownTimeout: n(W, 'shutdown_timeout'),
     allowJsFallback: b(W, 'allow_js_fallback'),
   };
-  return { path, collector, websocket, transformerDigest, embedded: collector.transportUrl === '' };
+  if (collector.transportUrl !== '') checkTransportUrl(collector.transportUrl, path, text, ini, env);
+  return { path, collector, websocket, transformerDigest, embedded: collector.transportUrl === '', option: v };
+}
+
+/** A transport_url that cannot be read stops the start, pointing at the option (or its variable). */
+function checkTransportUrl(url: string, path: string | null, text: string, ini: IniFile, env: NodeJS.ProcessEnv): void {
+  const factory = sourceForUrl(url);
+  const message = factory ? (factory.checkUrl?.(url) ?? null) : unknownTransportMessage(url);
+  if (message === null) return;
+  const option = iniGet(ini, 'MESSAGE_COLLECTOR', 'transport_url');
+  if (path !== null && option && env.HERALD_MESSAGE_COLLECTOR__TRANSPORT_URL === undefined) throw StartupError.at(StartupCodes.BadTransportUrl, path, text, option.value.offsets[0] ?? option.nameStart, message);
+  throw StartupError.of(StartupCodes.BadTransportUrl, path === null || option === undefined ? 'environment' : path, message);
 }

@@ -1,21 +1,27 @@
-// The running service: configuration + compiled rules -> hub, WebSocket server, AMQP consumer
-// (or HTTP ingest in embedded mode), metrics and logs, and an orderly stop.
-import { randomBytes } from 'node:crypto';
+// The composition root: configuration + compiled rules -> authenticators, hub, WebSocket server,
+// the notification source transport_url names (its push bus in scale-out) and HTTP ingest,
+// metrics and logs, and an orderly stop. Every part is built elsewhere; this file only connects.
 import uWS from 'uWebSockets.js';
 import type { CompiledRules } from '../decode/rt.js';
 import type { CompiledTransforms } from '../transform/rt.js';
-import { ConfigError, type GatewayConfig } from './config.js';
-import { Hub } from './hub.js';
-import { makeVerifier, signHs256 } from './auth.js';
+import type { GatewayConfig } from './config.js';
+import { StartupCodes, StartupError } from '../diagnostics/startup.js';
+import { Hub, type HubPush } from '../hub/hub.js';
 import { makeMetrics, type Metrics } from './metrics.js';
-import { makeLogger, type Logger } from './log.js';
-import { makePipeline, type Processed } from './pipeline.js';
-import { parseLimited, readBody, RecentIds, unwrapNotification, type WireLimits } from './wire.js';
-import { startServer, type GatewayServer } from './server.js';
-import { Consumer, type Verdict } from '../amqp/consumer.js';
-import { PushRouter, routedMessages } from '../amqp/push-router.js';
-import type { PyDict } from '../semantics/pyvalue.js';
-import { parseIsoForLatency } from './latency.js';
+import { makeLogger, type Logger } from '../core/log.js';
+import { makePipeline } from './pipeline.js';
+import { RecentIds } from '../core/recent-ids.js';
+import type { Readiness } from '../core/readiness.js';
+import { routeAuth } from '../auth/router.js';
+import { startServer, type GatewayServer } from '../server/server.js';
+import { httpRoutes } from '../server/routes/index.js';
+import type { ServerEvents } from '../server/socket.js';
+import type { Reason, SourceEvents } from '../sources/source.js';
+import { HttpIngestSource } from '../sources/http/source.js';
+import { makeAuthenticators } from './authenticators.js';
+import { makeTransport } from './transport.js';
+import { makeDeliveryHandler } from './notifications.js';
+import { LIVE_PAGE } from './live-page.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -36,18 +42,49 @@ export interface Gateway {
 
 /** Refuses to run rules and a configuration that do not belong together (cli.md, serve). */
 export function checkRulesMatch(config: GatewayConfig, rules: CompiledRules, transforms: CompiledTransforms, rulesFrom: string): void {
-  if (transforms.definitionsSha256 !== rules.source.sha256) throw new ConfigError(`${rulesFrom}: the transformers were compiled against other event definitions than the decoders: run \`herald compile\``);
+  if (transforms.definitionsSha256 !== rules.source.sha256) throw StartupError.of(StartupCodes.RulesMismatch, rulesFrom, 'the transformers were compiled against other event definitions than the decoders: run `herald compile`');
   if (config.transformerDigest !== null && config.transformerDigest !== transforms.source.transformerDigest)
-    throw new ConfigError(
-      `${config.path}: [NOTIFY_MANAGER] transformer differs from the compiled one (${transforms.source.path} in ${rulesFrom}): compile this file (\`herald compile --rules DIR\`) or start with \`herald serve --rules DIR\``,
+    throw StartupError.of(
+      StartupCodes.RulesMismatch,
+      config.path ?? 'configuration',
+      `[NOTIFY_MANAGER] transformer differs from the compiled one (${transforms.source.path} in ${rulesFrom}): compile this file (\`herald compile --rules DIR\`) or start with \`herald serve --rules DIR\``,
     );
 }
 
 function nativeCheck(config: GatewayConfig, log: Logger): void {
   if (typeof (uWS as unknown as { getParts?: unknown }).getParts === 'function') return;
   const msg = "uWebSockets.js's native binary did not load, so the package fell back to a slow JavaScript imitation";
-  if (!config.websocket.allowJsFallback) throw new ConfigError(`${msg}; refusing to start (set allow_js_fallback = True in [WEBSOCKET] to run anyway)`);
+  if (!config.websocket.allowJsFallback) throw StartupError.of(StartupCodes.NativeMissing, 'herald serve', `${msg}; refusing to start (set allow_js_fallback = True in [WEBSOCKET] to run anyway)`);
   log.warn(msg);
+}
+
+function sourceEvents(kind: string, metrics: Metrics, log: Logger): SourceEvents {
+  return {
+    connected: () => metrics.reconnects.inc({ source: kind }),
+    deadLettered: (reason: Reason) => metrics.deadLettered.inc({ source: kind, reason: reason.code }),
+  };
+}
+
+function serverEvents(metrics: Metrics, log: Logger): ServerEvents {
+  return {
+    refused: (code) => metrics.authFailures.inc({ code }),
+    slowClosed: (user, why) => {
+      metrics.slowClosed.inc();
+      log.warn({ user, why }, 'slow consumer closed');
+    },
+    connected: () => metrics.connections.inc(),
+    disconnected: () => metrics.connections.dec(),
+    replay: (outcome) => metrics.replays.inc({ outcome }),
+  };
+}
+
+/** Ready when every part that talks to a broker is; the first that is not says why. */
+function readiness(parts: Array<{ readiness(): Readiness } | null>, rulesSha: string): Readiness {
+  for (const p of parts) {
+    const r = p?.readiness();
+    if (r && !r.ready) return r;
+  }
+  return { ready: true, why: `ready: rules ${rulesSha.slice(0, 12)}` };
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
@@ -57,140 +94,42 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   checkRulesMatch(config, rules, transforms, opts.rulesFrom);
   const ws = config.websocket;
   const metrics = makeMetrics();
-  const scaleOut = config.collector.scaleOut && !config.embedded;
-  const hub = new Hub({ replaySize: ws.replaySize, replaySeconds: ws.replaySeconds, forgetOnLastDetach: scaleOut });
-  const pipeline = makePipeline(rules, transforms);
-  const limits: WireLimits = { maxMessageBytes: config.collector.maxMessageBytes, maxJsonDepth: config.collector.maxJsonDepth };
-  const recent = new RecentIds(config.collector.dedupeSize);
-
-  // Embedded mode with no key configured: a per-process secret and a development-token route,
-  // only when listening on loopback.
-  const noKey = !ws.jwtSecret && !ws.jwtPublicKeyFile && !ws.jwtJwksFile;
-  const loopback = /^(127\.|::1$|localhost$)/.test(ws.host);
-  let devSecret: string | undefined;
-  if (noKey) {
-    if (!config.embedded || !loopback) throw new ConfigError(`${config.path ?? 'configuration'}: [WEBSOCKET] needs jwt_secret, jwt_public_key_file or jwt_jwks_file (only an embedded gateway on loopback may run without one)`);
-    devSecret = randomBytes(32).toString('hex');
-    log.warn('no JWT key configured: embedded development mode, tokens from POST /v1/dev-token');
-  }
-  const verify = (await makeVerifier(ws, devSecret))!;
+  const auth = await makeAuthenticators(config, log, metrics.registry);
+  const transport = config.embedded ? null : await makeTransport(config, log, metrics.registry, (kind) => sourceEvents(kind, metrics, log));
+  const bus = transport?.bus ?? null;
+  const hub = new Hub({ replaySize: ws.replaySize, replaySeconds: ws.replaySeconds, dedupeSize: config.collector.dedupeSize, forgetOnLastDetach: bus !== null });
+  const ingestOn = ws.ingestToken !== null || config.embedded;
+  const http = ingestOn ? new HttpIngestSource(sourceEvents('http', metrics, log)) : null;
 
   let server: GatewayServer | null = null;
-
-  function handToSockets(users: readonly string[], projects: readonly string[], data: string): void {
+  const handToSockets = (push: HubPush): void => {
     const before = hub.stats.frames;
-    server?.batch(() => hub.deliver(users, projects, data));
+    server?.batch(() => {
+      if (!hub.deliver(push)) metrics.repeatedPushes.inc();
+    });
     metrics.frames.inc(hub.stats.frames - before);
-  }
+  };
+  const handling = { pipeline: makePipeline(rules, transforms), limits: { maxMessageBytes: config.collector.maxMessageBytes, maxJsonDepth: config.collector.maxJsonDepth }, recent: new RecentIds(config.collector.dedupeSize), metrics, log, deliver: handToSockets, bus };
 
-  const router = scaleOut
-    ? new PushRouter(config.collector.pushExchange, log, {
-        deliver: (p) => handToSockets(p.users, p.projects, p.data),
-        interrupted: () => server?.batch(() => hub.interrupt('the push stream was interrupted (broker connection lost): reload')),
-      })
-    : null;
-
-  /** Decode, transform and (single node) hand to the sockets; the caller acks afterwards. */
-  function decodeAndHandOver(message: PyDict, source: 'amqp' | 'http'): Processed {
-    metrics.received.inc({ source });
-    const started = performance.now();
-    const out = pipeline(message);
-    metrics.decodeSeconds.observe((performance.now() - started) / 1000);
-    if (out.result.kind === 'event') metrics.decoded.inc();
-    else if (out.result.kind === 'dropped') metrics.dropped.inc({ reason: out.result.reason.includes('priority') ? 'priority' : 'no_definition' });
-    for (const u of out.unaddressed) {
-      metrics.unaddressed.inc();
-      log.warn({ message_id: u.messageId, rule: u.rule }, 'websocket.send output without toid: not delivered');
-    }
-    if (out.pushes.length) {
-      metrics.pushes.inc(out.pushes.length);
-      // Scale-out: the consumer publishes them to the push exchange instead.
-      if (!router) for (const p of out.pushes) handToSockets(p.users, p.projects, p.data);
-      if (out.result.kind === 'event') {
-        const at = parseIsoForLatency(out.result.event.generated);
-        if (at !== null) metrics.e2eSeconds.observe(Math.max(0, Date.now() - at) / 1000);
-      }
-    }
-    return out;
-  }
-
-  function deadLetterReason(out: Processed): string | null {
-    return out.result.kind === 'error' ? `decode error: ${out.result.error}${out.result.rule ? ` (${out.result.rule})` : ''}` : null;
-  }
-
-  const consumer = config.embedded
-    ? null
-    : new Consumer(
-        config.collector,
-        (body, headers): Verdict => {
-          const r = readBody(body, headers.compression, limits);
-          if (!r.ok) return { kind: 'dead-letter', reason: r.reason };
-          if (r.uniqueId !== null && recent.seen(r.uniqueId)) {
-            metrics.duplicates.inc();
-            return { kind: 'ack' };
-          }
-          const out = decodeAndHandOver(r.message, 'amqp');
-          const reason = deadLetterReason(out);
-          if (reason) return { kind: 'dead-letter', reason };
-          if (router && out.pushes.length) return { kind: 'publish', exchange: config.collector.pushExchange, messages: out.pushes.flatMap(routedMessages) };
-          return { kind: 'ack' };
-        },
-        log,
-        {
-          onConnected: async (_target, connection) => {
-            metrics.reconnects.inc();
-            await router?.setup(connection);
-          },
-          onDeadLetter: (reason) => {
-            metrics.deadLettered.inc({ reason: reason.split(/[:(]/)[0]!.trim().slice(0, 60) });
-            log.warn({ reason }, 'dead-lettered');
-          },
-        },
-      );
-
-  const ingestEnabled = ws.ingestToken !== null || config.embedded;
-  server = await startServer(ws, hub, verify, metrics, log, {
-    hold: router
-      ? async (identity) => {
-          await router.hold(identity.user, identity.projects);
-          return () => router.release(identity.user, identity.projects);
-        }
-      : null,
-    ready: () => (consumer && !consumer.consuming ? { ok: false, why: 'not consuming from the broker' } : { ok: true, why: `ready: rules ${rules.source.sha256.slice(0, 12)}` }),
-    devToken: devSecret
-      ? (sub, projects) => signHs256(devSecret, { sub, projects, exp: Math.floor(Date.now() / 1000) + 12 * 3600 })
-      : null,
-    ingest: ingestEnabled
-      ? (body) => {
-          const parsed = parseLimited(body.toString('utf8'), limits, 'body');
-          if (!parsed.ok) {
-            metrics.deadLettered.inc({ reason: 'http body' });
-            return { status: 400, body: JSON.stringify({ error: parsed.reason }) };
-          }
-          const items = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
-          const results = items.map((item) => {
-            const r = unwrapNotification(item, limits);
-            if (!r.ok) {
-              metrics.deadLettered.inc({ reason: 'http item' });
-              return { error: r.reason };
-            }
-            if (r.uniqueId !== null && recent.seen(r.uniqueId)) {
-              metrics.duplicates.inc();
-              return { duplicate: true };
-            }
-            const out = decodeAndHandOver(r.message, 'http');
-            if (router) for (const p of out.pushes) handToSockets(p.users, p.projects, p.data);
-            const id = out.result.kind === 'event' ? out.result.event.message_id : null;
-            return out.result.kind === 'event' ? { message_id: id, pushes: out.pushes.length } : out.result.kind === 'dropped' ? { dropped: out.result.reason } : { error: deadLetterReason(out) };
-          });
-          return { status: 200, body: JSON.stringify({ results }) };
-        }
-      : null,
+  server = await startServer(ws, {
+    hub,
+    authenticate: routeAuth(auth.list),
+    events: serverEvents(metrics, log),
+    hold: bus ? (identity) => bus.hold({ users: [identity.user], projects: identity.projects }) : null,
+    routes: httpRoutes({
+      ready: () => readiness([transport?.source ?? null, bus], rules.source.sha256),
+      metrics: { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },
+      livePage: LIVE_PAGE,
+      ingest: { ingest: http ? (body) => http.ingest(body) : null, token: ws.ingestToken, refused: (code) => metrics.deadLettered.inc({ source: 'http', reason: code }) },
+      devToken: auth.devToken,
+    }),
   });
-  consumer?.start();
+  await bus?.start({ deliver: handToSockets, interrupted: (why) => server?.batch(() => hub.interrupt(why)) });
+  transport?.source.start(makeDeliveryHandler(transport.source.kind, handling));
+  http?.start(makeDeliveryHandler(http.kind, handling));
   const sweeper = setInterval(() => hub.sweep(), 30_000);
   sweeper.unref();
-  log.info({ host: ws.host, port: server.port, path: ws.path, embedded: config.embedded, rules: opts.rulesFrom, epoch: hub.epoch }, 'herald gateway listening');
+  log.info({ host: ws.host, port: server.port, path: ws.path, embedded: config.embedded, source: transport?.source.kind ?? null, authenticators: auth.list.map((a) => a.kind), rules: opts.rulesFrom, epoch: hub.epoch }, 'herald gateway listening');
 
   let stopped: Promise<void> | null = null;
   return {
@@ -207,8 +146,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         deadline.unref();
         clearInterval(sweeper);
         // Consuming stops first: deliveries after this are returned to the queue, not acked.
-        await consumer?.stop();
+        await transport?.source.stop();
+        await http?.stop();
         await server!.close();
+        await bus?.stop();
+        for (const a of auth.list) await a.close?.();
         clearTimeout(deadline);
         log.info('stopped');
         log.flush();

@@ -1,8 +1,2 @@
-// Structured logs: pino, JSON lines on stderr (stdout stays free for command output).
-import pino from 'pino';
-
-export type Logger = pino.Logger;
-
-export function makeLogger(level = process.env.HERALD_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { service: 'herald' } }, pino.destination({ fd: 2, sync: false }));
-}
+// Kept for existing importers: logging lives in runtime/core/log.ts.
+export { makeLogger, type Logger } from '../core/log.js';

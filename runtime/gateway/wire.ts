@@ -1,18 +1,21 @@
 // One AMQP (or HTTP-ingested) body -> the notification dict, as oslo's deserialize_msg reads it:
 // `compression` header (kombu's zlib stream), v2 envelope or bare v1 dict. Everything that can go
-// wrong becomes a reason string (the dead-letter header), never an exception.
+// wrong becomes a coded reason (the dead-letter header and metric label), never an exception.
 import { inflateSync } from 'node:zlib';
 import { parsePyJson } from '../semantics/pyjson.js';
 import { versionCompatible } from '../semantics/event.js';
 import { pyRepr } from '../semantics/pyrepr.js';
 import type { PyDict, PyValue } from '../semantics/pyvalue.js';
+import type { Reason, ReasonCode } from '../sources/source.js';
 
 export interface WireLimits {
   maxMessageBytes: number;
   maxJsonDepth: number;
 }
 
-export type WireResult = { ok: true; message: PyDict; uniqueId: string | null } | { ok: false; reason: string };
+export type WireResult = { ok: true; message: PyDict; uniqueId: string | null } | { ok: false; reason: Reason };
+
+const refused = (code: ReasonCode, message: string): { ok: false; reason: Reason } => ({ ok: false, reason: { code, message } });
 
 /** Deepest [/{ nesting outside strings; stops counting past `limit`. */
 export function jsonDepth(text: string, limit: number): number {
@@ -32,33 +35,38 @@ export function jsonDepth(text: string, limit: number): number {
   return max;
 }
 
-export function parseLimited(text: string, limits: WireLimits, what: string): { ok: true; value: PyValue } | { ok: false; reason: string } {
-  if (jsonDepth(text, limits.maxJsonDepth) > limits.maxJsonDepth) return { ok: false, reason: `${what} nests deeper than max_json_depth (${limits.maxJsonDepth})` };
+export function parseLimited(text: string, limits: WireLimits, what: string): { ok: true; value: PyValue } | { ok: false; reason: Reason } {
+  if (jsonDepth(text, limits.maxJsonDepth) > limits.maxJsonDepth) return refused('too_deep', `${what} nests deeper than max_json_depth (${limits.maxJsonDepth})`);
   try {
     return { ok: true, value: parsePyJson(text) };
   } catch (e) {
-    return { ok: false, reason: `${what} is not JSON: ${(e as Error).message}` };
+    return refused('not_json', `${what} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+/** The bytes as UTF-8 text, or null when they are not UTF-8 (both sources refuse such a body alike). */
+export function utf8Text(bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
   }
 }
 
 export function readBody(body: Uint8Array, compression: unknown, limits: WireLimits): WireResult {
   let bytes = body;
   if (compression !== undefined && compression !== null) {
-    if (compression !== 'application/x-gzip') return { ok: false, reason: `unsupported compression ${JSON.stringify(String(compression))}` };
+    if (compression !== 'application/x-gzip') return refused('bad_compression', `unsupported compression ${JSON.stringify(String(compression))}`);
     try {
       bytes = inflateSync(body, { maxOutputLength: limits.maxMessageBytes + 1 });
     } catch (e) {
       const tooBig = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || /larger than|maxOutputLength/i.test((e as Error).message);
-      return { ok: false, reason: tooBig ? `inflated body exceeds max_message_bytes (${limits.maxMessageBytes})` : `compressed body does not inflate: ${(e as Error).message}` };
+      return tooBig ? refused('too_big', `inflated body exceeds max_message_bytes (${limits.maxMessageBytes})`) : refused('bad_compression', `compressed body does not inflate: ${(e as Error).message}`);
     }
   }
-  if (bytes.length > limits.maxMessageBytes) return { ok: false, reason: `body of ${bytes.length} bytes exceeds max_message_bytes (${limits.maxMessageBytes})` };
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { ok: false, reason: 'body is not UTF-8' };
-  }
+  if (bytes.length > limits.maxMessageBytes) return refused('too_big', `body of ${bytes.length} bytes exceeds max_message_bytes (${limits.maxMessageBytes})`);
+  const text = utf8Text(bytes);
+  if (text === null) return refused('not_utf8', 'body is not UTF-8');
   const outer = parseLimited(text, limits, 'body');
   return outer.ok ? unwrapNotification(outer.value, limits) : outer;
 }
@@ -74,27 +82,16 @@ export function unwrapNotification(value: PyValue, limits: WireLimits): WireResu
     } catch {
       compatible = false;
     }
-    if (!compatible) return { ok: false, reason: `unsupported envelope version ${pyRepr(version)} (expected 2.x)` };
+    if (!compatible) return refused('bad_envelope', `unsupported envelope version ${pyRepr(version)} (expected 2.x)`);
     const inner = msg.get('oslo.message');
-    if (typeof inner !== 'string') return { ok: false, reason: 'oslo.message is not a string' };
+    if (typeof inner !== 'string') return refused('bad_envelope', 'oslo.message is not a string');
     const parsed = parseLimited(inner, limits, 'oslo.message');
     if (!parsed.ok) return parsed;
     msg = parsed.value;
   }
-  if (!(msg instanceof Map)) return { ok: false, reason: 'the notification is not a JSON object' };
+  if (!(msg instanceof Map)) return refused('bad_envelope', 'the notification is not a JSON object');
   const unique = msg.get('_unique_id');
   return { ok: true, message: msg, uniqueId: typeof unique === 'string' ? unique : null };
 }
 
-/** A bounded set of recent ids (insertion order; the oldest forgotten first). */
-export class RecentIds {
-  private readonly ids = new Set<string>();
-  constructor(private readonly size: number) {}
-  /** True when `id` was seen recently; remembers it either way. */
-  seen(id: string): boolean {
-    if (this.ids.has(id)) return true;
-    this.ids.add(id);
-    if (this.ids.size > this.size) this.ids.delete(this.ids.values().next().value!);
-    return false;
-  }
-}
+export { RecentIds } from '../core/recent-ids.js';

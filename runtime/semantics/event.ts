@@ -25,9 +25,12 @@ export interface DecodedEvent {
   raw?: PyValue;
 }
 
+export type DropCode = 'unknown_priority' | 'ignored_priority' | 'no_definition';
+
 export type DecodeResult =
   | { kind: 'event'; event: DecodedEvent }
-  | { kind: 'dropped'; reason: string }
+  /** `code` labels metrics; `reason` is the words. */
+  | { kind: 'dropped'; code: DropCode; reason: string }
   | { kind: 'error'; error: string; stage?: string; rule?: string };
 
 export const PRIORITIES = ['audit', 'debug', 'info', 'warn', 'error', 'critical', 'sample'];
@@ -154,10 +157,10 @@ export function decodeDispatched<D>(m: DefinitionMatcher<D>, d: Dispatched, opts
   const { priority, body } = d;
   let def: D | null = null;
   if (typeof priority !== 'string' || !PRIORITIES.includes(priority)) {
-    return { kind: 'dropped', reason: `unknown priority ${pyRepr(priority)} (oslo.messaging drops it)` };
+    return { kind: 'dropped', code: 'unknown_priority', reason: `unknown priority ${pyRepr(priority)} (oslo.messaging drops it)` };
   }
   if (!EVENT_PRIORITIES.includes(priority)) {
-    return { kind: 'dropped', reason: `priority ${pyRepr(priority)}: EventEndpoint consumes and drops it` };
+    return { kind: 'dropped', code: 'ignored_priority', reason: `priority ${pyRepr(priority)}: EventEndpoint consumes and drops it` };
   }
   try {
     const eventType = required(body, 'event_type');
@@ -165,7 +168,7 @@ export function decodeDispatched<D>(m: DefinitionMatcher<D>, d: Dispatched, opts
     const messageId = required(metadata, 'message_id');
     if (typeof eventType === 'string') def = m.match(eventType);
     else if (m.callsFnmatch) throw new PyError('TypeError', `expected str, bytes or os.PathLike object, not ${pyTypeName(eventType)}`);
-    if (def === null) return { kind: 'dropped', reason: 'no matching event definition' };
+    if (def === null) return { kind: 'dropped', code: 'no_definition', reason: 'no matching event definition' };
     const generated = isoToNaiveUtc(required(metadata, 'timestamp'));
     const traits = m.traits(def, body);
     const event: DecodedEvent = { event_type: eventType as string, message_id: messageId, generated, traits };

@@ -2,7 +2,10 @@
 // (RabbitMQ, Kafka, HTTP ingest) and applies the verdict the gateway gives each one: acknowledge
 // or commit it, dead-letter it with a coded reason, or drop it. A source knows nothing of
 // decoding, hubs or sockets; the gateway knows nothing of the transport.
-import type { Logger } from '../gateway/log.js';
+import type { Logger } from '../core/log.js';
+import type { Readiness } from '../core/readiness.js';
+
+export type { Readiness };
 
 /** Why a notification was not handed over: the dead-letter header, the metric label, the log field. */
 export type ReasonCode =
@@ -15,6 +18,7 @@ export type ReasonCode =
   | 'no_event_type'
   | 'decode_error'
   | 'unknown_priority'
+  | 'ignored_priority'
   | 'no_definition'
   | 'duplicate'
   | 'internal_error';
@@ -49,12 +53,6 @@ export type Verdict =
 
 /** Called once per delivery, synchronously; the source applies the verdict afterwards. */
 export type DeliveryHandler = (delivery: Delivery) => Verdict;
-
-export interface Readiness {
-  ready: boolean;
-  /** Why not, or what it is consuming: shown by /readyz. */
-  why: string;
-}
 
 /** What a source reports to the gateway (metrics are labelled with `source` = the source's kind). */
 export interface SourceEvents {

@@ -267,7 +267,7 @@ describe('gateway against a real RabbitMQ', () => {
       const metrics = await (await fetch(`http://127.0.0.1:${g.port}/metrics`)).text();
       const sum = (re: RegExp) => [...metrics.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0);
       expect(sum(/^herald_notifications_dead_lettered_total\{[^}]*\} (\d+)/gm)).toBe(bad.length);
-      expect(metrics).toMatch(/herald_notifications_dropped_total\{reason="priority"\} 1/);
+      expect(metrics).toMatch(/herald_notifications_dropped_total\{reason="unknown_priority"\} 1/);
       expect((await fetch(`http://127.0.0.1:${g.port}/healthz`)).status).toBe(200);
       c.ws.close();
     } finally {

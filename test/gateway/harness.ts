@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import WebSocket from 'ws';
-import { signHs256 } from '../../runtime/gateway/auth.js';
+import { signHs256 } from '../../runtime/auth/jwt/sign.js';
 import { SHARED } from '../helpers.js';
 import { loadDefinitions } from '../../compiler/check/definitions.js';
 import { loadSettings } from '../../compiler/check/settings.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, SAMPLES } from '../helpers.js';
 import { compileRuleTexts, connect, freePort, gatewayWith, osloEnvelope, rawPublisher, ready, sleep, token, waitHttp, PUSH_RULES_INI, PUSH_RULES_YAML, SECRET, type Client, type Rabbit } from './harness.js';
-import { userKey } from '../../runtime/amqp/push-router.js';
+import { userKey } from '../../runtime/bus/rabbitmq/routing.js';
 
 const compiled = compileRuleTexts(PUSH_RULES_YAML, PUSH_RULES_INI);
 const push = (target: string, n: number) => osloEnvelope({ event_type: 'test.push', payload: { target, n } });

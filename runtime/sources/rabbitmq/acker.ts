@@ -1,34 +1,51 @@
 // Acknowledgements in batches: what a tick settled synchronously is acked with one `multiple`
 // ack (one frame instead of one per message), but never past a delivery still waiting for a
 // publisher confirm (dead letters, scale-out pushes): those are acked one by one when confirmed.
-import type { Channel, Message } from 'amqplib';
 
-export class Acker {
-  private ready: Message[] = [];
+/** The part of an amqplib channel the acker uses (a fake in unit tests records the calls). */
+export interface AckChannel<M> {
+  ack(m: M, allUpTo?: boolean): void;
+  nack(m: M, allUpTo?: boolean, requeue?: boolean): void;
+}
+
+export interface Tagged {
+  fields: { deliveryTag: number };
+}
+
+export class Acker<M extends Tagged> {
+  private ready: M[] = [];
   private readonly waiting = new Set<number>();
   private scheduled = false;
 
-  constructor(private readonly ch: Channel) {}
+  constructor(
+    private readonly ch: AckChannel<M>,
+    /** When the batch is flushed: the end of this tick by default. */
+    private readonly later: (fn: () => void) => void = (fn) => void setImmediate(fn),
+  ) {}
 
   /** Settled now (pushes handed over): acked at the end of this tick. */
-  ack(m: Message): void {
+  ack(m: M): void {
     this.ready.push(m);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      this.later(() => this.flush());
     }
   }
 
   /** Will be settled after a confirm: keeps batched acks below it. */
-  hold(m: Message): void {
+  hold(m: M): void {
     this.waiting.add(m.fields.deliveryTag);
   }
 
   /** The confirm came (or failed): ack, or give it back to the queue. */
-  release(m: Message, ok: boolean): void {
+  release(m: M, ok: boolean): void {
     this.waiting.delete(m.fields.deliveryTag);
-    if (ok) this.ch.ack(m);
-    else this.ch.nack(m, false, true);
+    try {
+      if (ok) this.ch.ack(m);
+      else this.ch.nack(m, false, true);
+    } catch {
+      // The channel closed under us: the delivery comes back and is de-duplicated.
+    }
   }
 
   flush(): void {

@@ -1,58 +1,63 @@
-// The AMQP side (wire.md §11): Herald's own queue bound to each exchange x <topic>.<priority>,
-// declaration flags from the deployment, ack only after the pushes are handed to the socket
-// layer, dead-letter with a reason header (publisher-confirmed before the ack), reconnect with
-// back-off across the transport_url's hosts, and an orderly stop (channel before connection).
+// The RabbitMQ source (wire.md §11): Herald's own queue bound to each exchange x <topic>.<priority>,
+// declaration flags from the deployment, ack only after the verdict (pushes handed to the socket
+// layer, or published to the push bus and confirmed), dead-letter with a reason header
+// (publisher-confirmed before the ack), reconnect with back-off across the transport_url's
+// hosts, and an orderly stop (channel before connection).
 import amqplib, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import type { CollectorConfig } from '../gateway/config.js';
-import type { Logger } from '../gateway/log.js';
-import { parseTransportUrl, type BrokerTarget } from './transport-url.js';
+import type { Logger } from '../../core/log.js';
+import type { Readiness } from '../../core/readiness.js';
+import { backoffDelay } from '../../core/backoff.js';
+import type { DeliveryHandler, NotificationSource, Reason, SourceEvents, Verdict } from '../source.js';
+import type { BrokerTarget } from './transport-url.js';
 import { Acker } from './acker.js';
 
-export type Verdict =
-  | { kind: 'ack' }
-  | { kind: 'dead-letter'; reason: string }
-  /** Scale-out: publish these to the push exchange, ack once the broker confirmed them all. */
-  | { kind: 'publish'; exchange: string; messages: Array<{ routingKey: string; body: Buffer }> };
-
-/** Handles one delivery synchronously; the verdict is applied only after it returns. */
-export type DeliveryHandler = (body: Buffer, headers: Record<string, unknown>) => Verdict;
-
-export interface ConsumerEvents {
-  /** After each (re)connection, before consuming starts (the push router sets up here). */
-  onConnected(target: string, connection: ChannelModel): Promise<void>;
-  onDeadLetter(reason: string): void;
+export interface RabbitSettings {
+  targets: BrokerTarget[];
+  exchanges: string[];
+  topics: string[];
+  priorities: string[];
+  queue: string;
+  deadLetterExchange: string;
+  durableQueues: boolean;
+  quorumQueue: boolean;
+  autoDelete: boolean;
+  prefetch: number;
+  reconnectMaxSeconds: number;
 }
 
-export class Consumer {
-  private readonly targets: BrokerTarget[];
+export class RabbitSource implements NotificationSource {
+  readonly kind = 'rabbitmq';
+  private handle: DeliveryHandler | null = null;
   private connection: ChannelModel | null = null;
   private channel: ConfirmChannel | null = null;
-  private acker: Acker | null = null;
+  private acker: Acker<ConsumeMessage> | null = null;
   private consumerTag: string | null = null;
   private attempt = 0;
   private next = 0;
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
-  consuming = false;
+  private consuming = false;
+  /** Deliveries whose verdict is still pending (scale-out publishes): stop() waits for them. */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
-    private readonly cfg: CollectorConfig,
-    private readonly handle: DeliveryHandler,
+    private readonly cfg: RabbitSettings,
     private readonly log: Logger,
-    private readonly events: ConsumerEvents,
-  ) {
-    this.targets = parseTransportUrl(cfg.transportUrl);
+    private readonly events: SourceEvents,
+  ) {}
+
+  start(handler: DeliveryHandler): void {
+    this.handle = handler;
+    void this.connect();
   }
 
-  start(): void {
-    void this.connect();
+  readiness(): Readiness {
+    return this.consuming ? { ready: true, why: `consuming ${this.cfg.queue}` } : { ready: false, why: 'not consuming from the broker' };
   }
 
   private schedule(): void {
     if (this.stopping || this.timer) return;
-    const base = Math.min(this.cfg.reconnectMaxSeconds * 1000, 250 * 2 ** Math.min(this.attempt, 10));
-    const delay = base / 2 + Math.random() * (base / 2);
-    this.attempt++;
+    const delay = backoffDelay(this.attempt++, this.cfg.reconnectMaxSeconds);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.connect();
@@ -61,7 +66,7 @@ export class Consumer {
 
   private async connect(): Promise<void> {
     if (this.stopping) return;
-    const target = this.targets[this.next++ % this.targets.length]!;
+    const target = this.cfg.targets[this.next++ % this.cfg.targets.length]!;
     let conn: ChannelModel;
     try {
       conn = await amqplib.connect(target.options);
@@ -70,6 +75,7 @@ export class Consumer {
       this.schedule();
       return;
     }
+    if (this.stopping) return void conn.close().catch(() => undefined);
     this.connection = conn;
     conn.on('error', (e: Error) => this.log.warn({ broker: target.label, err: e.message }, 'AMQP connection error'));
     conn.on('close', () => {
@@ -88,12 +94,12 @@ export class Consumer {
       ch.on('error', (e: Error) => this.log.warn({ err: e.message }, 'AMQP channel error'));
       await ch.prefetch(this.cfg.prefetch);
       this.channel = ch;
-      this.acker = new Acker(ch);
-      await this.events.onConnected(target.label, conn);
+      this.acker = new Acker<ConsumeMessage>(ch);
       const ok = await ch.consume(this.cfg.queue, (m) => this.onDelivery(ch, m), { noAck: false });
       this.consumerTag = ok.consumerTag;
       this.consuming = true;
       this.attempt = 0;
+      this.events.connected();
       this.log.info({ broker: target.label, queue: this.cfg.queue, exchanges: this.cfg.exchanges }, 'consuming');
     } catch (e) {
       this.log.error({ broker: target.label, err: (e as Error).message }, 'AMQP topology or consume failed; retrying');
@@ -145,33 +151,41 @@ export class Consumer {
     }
     let verdict: Verdict;
     try {
-      verdict = this.handle(m.content, (m.properties.headers ?? {}) as Record<string, unknown>);
+      verdict = this.handle!({ body: m.content, headers: (m.properties.headers ?? {}) as Record<string, unknown>, redeliveryKey: null });
     } catch (e) {
-      verdict = { kind: 'dead-letter', reason: `internal error: ${(e as Error).message}` };
+      verdict = { kind: 'dead-letter', reason: { code: 'internal_error', message: `internal error: ${(e as Error).message}` } };
     }
     const acker = this.acker!;
-    if (verdict.kind === 'ack') {
-      acker.ack(m);
-      return;
-    }
-    if (verdict.kind === 'publish') {
-      let pending = verdict.messages.length;
-      let failed = false;
-      if (!pending) return acker.ack(m);
+    if (verdict.kind === 'pending') {
       acker.hold(m);
-      for (const out of verdict.messages) {
-        ch.publish(verdict.exchange, out.routingKey, out.body, { contentType: 'application/json' }, (err) => {
-          failed ||= !!err;
-          if (--pending === 0) acker.release(m, !failed);
-        });
-      }
+      const done = verdict.settled.then(
+        (v) => (v.kind === 'dead-letter' ? this.deadLetter(ch, acker, m, v.reason, true) : acker.release(m, v.kind !== 'pending')),
+        () => acker.release(m, false),
+      );
+      this.pending.add(done);
+      void done.finally(() => this.pending.delete(done));
       return;
     }
-    this.events.onDeadLetter(verdict.reason);
-    if (!this.cfg.deadLetterExchange) return acker.ack(m);
-    const headers = { ...(m.properties.headers ?? {}), 'x-herald-reason': verdict.reason, 'x-herald-exchange': m.fields.exchange, 'x-herald-routing-key': m.fields.routingKey };
-    acker.hold(m);
-    ch.publish(this.cfg.deadLetterExchange, m.fields.routingKey, m.content, { headers, contentType: m.properties.contentType, contentEncoding: m.properties.contentEncoding, persistent: true }, (err) => acker.release(m, !err));
+    if (verdict.kind === 'dead-letter') return this.deadLetter(ch, acker, m, verdict.reason, false);
+    acker.ack(m);
+  }
+
+  private deadLetter(ch: ConfirmChannel, acker: Acker<ConsumeMessage>, m: ConsumeMessage, reason: Reason, held: boolean): void {
+    this.events.deadLettered(reason);
+    if (!this.cfg.deadLetterExchange) return held ? acker.release(m, true) : acker.ack(m);
+    const headers = {
+      ...(m.properties.headers ?? {}),
+      'x-herald-reason': reason.message,
+      'x-herald-reason-code': reason.code,
+      'x-herald-exchange': m.fields.exchange,
+      'x-herald-routing-key': m.fields.routingKey,
+    };
+    if (!held) acker.hold(m);
+    try {
+      ch.publish(this.cfg.deadLetterExchange, m.fields.routingKey, m.content, { headers, contentType: m.properties.contentType, contentEncoding: m.properties.contentEncoding, persistent: true }, (err) => acker.release(m, !err));
+    } catch {
+      acker.release(m, false);
+    }
   }
 
   /** Stop consuming, settle what was delivered, close the channel, then the connection. */
@@ -183,6 +197,7 @@ export class Consumer {
     this.consuming = false;
     this.acker?.flush();
     if (ch && this.consumerTag) await ch.cancel(this.consumerTag).catch(() => undefined);
+    await Promise.all([...this.pending]);
     this.acker?.flush();
     if (ch) {
       await ch.waitForConfirms().catch(() => undefined);

@@ -2,7 +2,7 @@
 // SASL from the options, reconnect back-off capped at reconnect_max_seconds, and kafkajs's own log
 // lines in Herald's log (warnings and errors only).
 import kafkajs, { type Kafka as KafkaClient, type LogEntry, type SASLOptions } from 'kafkajs';
-import type { Logger } from '../../gateway/log.js';
+import type { Logger } from '../../core/log.js';
 import type { KafkaConfig } from './options.js';
 
 const { Kafka, logLevel } = kafkajs;

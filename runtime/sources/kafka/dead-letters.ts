@@ -2,7 +2,7 @@
 // from (topic, partition, offset), acknowledged by every in-sync replica before the source commits
 // past it; with no dead_letter_topic the record is only counted and logged.
 import type { IHeaders, Kafka, Producer } from 'kafkajs';
-import type { Logger } from '../../gateway/log.js';
+import type { Logger } from '../../core/log.js';
 import type { Reason } from '../source.js';
 import type { KafkaConfig } from './options.js';
 

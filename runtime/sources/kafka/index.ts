@@ -4,7 +4,7 @@ import { KAFKA_OPTIONS, readKafkaConfig } from './options.js';
 import { KafkaSource } from './source.js';
 import { KafkaPushBus } from './bus.js';
 
-export const KAFKA_SOURCE: SourceFactory = {
+export const kafkaFactory: SourceFactory = {
   kind: 'kafka',
   schemes: ['kafka'],
   options: KAFKA_OPTIONS,

@@ -1,7 +1,7 @@
 // The Kafka source's own [MESSAGE_COLLECTOR] options (TLS/SASL in oslo's [oslo_messaging_kafka]
 // naming) and the typed configuration read from them and the shared ones.
 import { readFileSync } from 'node:fs';
-import type { OptionSpec } from '../../config/schema.js';
+import type { OptionSpec } from '../../core/options.js';
 import type { PyValue } from '../../semantics/pyvalue.js';
 import { parseKafkaUrl, notificationTopics, type KafkaTarget } from './transport-url.js';
 

@@ -94,7 +94,7 @@ export async function startKafka(opts: { partitions?: number } = {}): Promise<Ka
   let proc: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   const bootstrap = `127.0.0.1:${port}`;
-  const client = () => new Kafka({ brokers: [bootstrap], clientId: 'herald-test', logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 100 } });
+  const client = () => new Kafka({ brokers: [bootstrap], clientId: 'herald-test', logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
   const end = async (signal: NodeJS.Signals) => {
     if (!proc) return;
     proc.kill(signal);

@@ -128,15 +128,21 @@ export class KafkaSource implements NotificationSource {
     const generation = this.generation;
     let offsets = this.partitions.get(key);
     if (!offsets) this.partitions.set(key, (offsets = new PartitionOffsets()));
-    for (const m of batch.messages) {
-      if (this.stopping || !isRunning() || isStale()) return;
-      if (this.inFlight >= this.cfg.maxInFlight) {
-        await heartbeat();
-        await this.drained();
-        if (this.stopping || !isRunning() || isStale() || generation !== this.generation) return;
+    // The fetch position moves past what was taken (once per batch: resolving is not free).
+    let last: string | null = null;
+    try {
+      for (const m of batch.messages) {
+        if (this.stopping || !isRunning() || isStale()) return;
+        if (this.inFlight >= this.cfg.maxInFlight) {
+          await heartbeat();
+          await this.drained();
+          if (this.stopping || !isRunning() || isStale() || generation !== this.generation) return;
+        }
+        this.take(m, { topic: batch.topic, partition: batch.partition, offset: BigInt(m.offset), generation, offsets });
+        last = m.offset;
       }
-      this.take(m, { topic: batch.topic, partition: batch.partition, offset: BigInt(m.offset), generation, offsets });
-      resolveOffset(m.offset);
+    } finally {
+      if (last !== null) resolveOffset(last);
     }
     await heartbeat();
   }

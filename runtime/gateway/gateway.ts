@@ -11,12 +11,10 @@ import { makeMetrics, type Metrics } from './metrics.js';
 import { makeLogger, type Logger } from '../core/log.js';
 import { makePipeline } from './pipeline.js';
 import { RecentIds } from '../core/recent-ids.js';
-import type { Readiness } from '../core/readiness.js';
 import { routeAuth } from '../auth/router.js';
 import { startServer, type GatewayServer } from '../server/server.js';
 import { httpRoutes } from '../server/routes/index.js';
-import type { ServerEvents } from '../server/socket.js';
-import type { Reason, SourceEvents } from '../sources/source.js';
+import { readiness, serverEvents, sourceEvents } from './observe.js';
 import { HttpIngestSource } from '../sources/http/source.js';
 import { makeAuthenticators } from './authenticators.js';
 import { makeTransport } from './transport.js';
@@ -58,33 +56,17 @@ function nativeCheck(config: GatewayConfig, log: Logger): void {
   log.warn(msg);
 }
 
-function sourceEvents(kind: string, metrics: Metrics, log: Logger): SourceEvents {
-  return {
-    connected: () => metrics.reconnects.inc({ source: kind }),
-    deadLettered: (reason: Reason) => metrics.deadLettered.inc({ source: kind, reason: reason.code }),
-  };
-}
-
-function serverEvents(metrics: Metrics, log: Logger): ServerEvents {
-  return {
-    refused: (code) => metrics.authFailures.inc({ code }),
-    slowClosed: (user, why) => {
-      metrics.slowClosed.inc();
-      log.warn({ user, why }, 'slow consumer closed');
-    },
-    connected: () => metrics.connections.inc(),
-    disconnected: () => metrics.connections.dec(),
-    replay: (outcome) => metrics.replays.inc({ outcome }),
-  };
-}
-
-/** Ready when every part that talks to a broker is; the first that is not says why. */
-function readiness(parts: Array<{ readiness(): Readiness } | null>, rulesSha: string): Readiness {
-  for (const p of parts) {
-    const r = p?.readiness();
-    if (r && !r.ready) return r;
-  }
-  return { ready: true, why: `ready: rules ${rulesSha.slice(0, 12)}` };
+/** Runs the shutdown steps in order; past shutdown_timeout the process exits. */
+async function stopInOrder(steps: Array<() => Promise<void> | undefined>, timeoutSeconds: number, log: Logger): Promise<void> {
+  const deadline = setTimeout(() => {
+    log.error('shutdown_timeout passed; exiting');
+    process.exit(1);
+  }, timeoutSeconds * 1000);
+  deadline.unref();
+  for (const step of steps) await step();
+  clearTimeout(deadline);
+  log.info('stopped');
+  log.flush();
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
@@ -95,11 +77,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const ws = config.websocket;
   const metrics = makeMetrics();
   const auth = await makeAuthenticators(config, log, metrics.registry);
-  const transport = config.embedded ? null : await makeTransport(config, log, metrics.registry, (kind) => sourceEvents(kind, metrics, log));
+  const transport = config.embedded ? null : await makeTransport(config, log, metrics.registry, (kind) => sourceEvents(kind, metrics));
   const bus = transport?.bus ?? null;
   const hub = new Hub({ replaySize: ws.replaySize, replaySeconds: ws.replaySeconds, dedupeSize: config.collector.dedupeSize, forgetOnLastDetach: bus !== null });
   const ingestOn = ws.ingestToken !== null || config.embedded;
-  const http = ingestOn ? new HttpIngestSource(sourceEvents('http', metrics, log)) : null;
+  const http = ingestOn ? new HttpIngestSource(sourceEvents('http', metrics)) : null;
 
   let server: GatewayServer | null = null;
   const handToSockets = (push: HubPush): void => {
@@ -120,12 +102,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ready: () => readiness([transport?.source ?? null, bus], rules.source.sha256),
       metrics: { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },
       livePage: LIVE_PAGE,
-      ingest: { ingest: http ? (body) => http.ingest(body) : null, token: ws.ingestToken, refused: (code) => metrics.deadLettered.inc({ source: 'http', reason: code }) },
+      ingest: { ingest: http ? (body) => http.ingest(body) : null, token: ws.ingestToken, tooBig: (code) => metrics.deadLettered.inc({ source: 'http', reason: code }) },
       devToken: auth.devToken,
     }),
   });
-  await bus?.start({ deliver: handToSockets, interrupted: (why) => server?.batch(() => hub.interrupt(why)) });
-  transport?.source.start(makeDeliveryHandler(transport.source.kind, handling));
+  // Consuming starts once the push bus has this node's queue (scale-out); the start itself does
+  // not wait for a broker: /readyz says 503 until both are up.
+  const busUp = bus ? bus.start({ deliver: handToSockets, interrupted: (why) => server?.batch(() => hub.interrupt(why)) }) : Promise.resolve();
+  void busUp.then(() => transport?.source.start(makeDeliveryHandler(transport.source.kind, handling)));
   http?.start(makeDeliveryHandler(http.kind, handling));
   const sweeper = setInterval(() => hub.sweep(), 30_000);
   sweeper.unref();
@@ -138,23 +122,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics,
     config,
     stop() {
-      stopped ??= (async () => {
-        const deadline = setTimeout(() => {
-          log.error('shutdown_timeout passed; exiting');
-          process.exit(1);
-        }, ws.shutdownTimeout * 1000);
-        deadline.unref();
-        clearInterval(sweeper);
-        // Consuming stops first: deliveries after this are returned to the queue, not acked.
-        await transport?.source.stop();
-        await http?.stop();
-        await server!.close();
-        await bus?.stop();
-        for (const a of auth.list) await a.close?.();
-        clearTimeout(deadline);
-        log.info('stopped');
-        log.flush();
-      })();
+      clearInterval(sweeper);
+      // Consuming stops first: deliveries after this are returned to the queue, not acked.
+      const steps = [() => transport?.source.stop(), () => http?.stop(), () => server!.close(), () => bus?.stop(), ...auth.list.map((a) => () => a.close?.())];
+      stopped ??= stopInOrder(steps, ws.shutdownTimeout, log);
       return stopped;
     },
   };

@@ -13,6 +13,10 @@ import type { Pipeline, Processed } from './pipeline.js';
 import { refusalOf } from './refusal.js';
 import { readBody, type WireLimits } from './wire.js';
 
+/** How long a delivery whose pushes the bus refused waits before it is given back (no hot requeue loop). */
+const BUS_RETRY_MS = 1000;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export interface NotificationDeps {
   pipeline: Pipeline;
   limits: WireLimits;
@@ -73,7 +77,8 @@ export function makeDeliveryHandler(source: string, deps: NotificationDeps): Del
     const ids = pushIds(delivery.redeliveryKey ?? r.uniqueId, out.pushes.length);
     if (deps.bus) {
       const routed: RoutedPush[] = out.pushes.map((p, i) => ({ id: ids[i] ?? randomUUID(), users: p.users, projects: p.projects, data: p.data }));
-      return { kind: 'pending', settled: deps.bus.publish(routed).then(() => handedOver) };
+      // A bus that cannot take them now: the delivery goes back to its source after a pause, not at once.
+      return { kind: 'pending', settled: deps.bus.publish(routed).then(() => handedOver, (e: Error) => pause(BUS_RETRY_MS).then(() => Promise.reject(e))) };
     }
     out.pushes.forEach((p, i) => deps.deliver({ id: ids[i]!, users: p.users, projects: p.projects, data: p.data }));
     metrics.handOverSeconds.observe((performance.now() - started) / 1000);

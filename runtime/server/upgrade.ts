@@ -5,6 +5,7 @@ import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets
 import type { AuthRouter } from '../auth/router.js';
 import { SUBPROTOCOLS } from '../protocol/frames.js';
 import { refuse } from './http.js';
+import { HTTP_ERRORS } from './errors.js';
 import { newSocketData, type ServerEvents, type SocketData } from './socket.js';
 
 export interface UpgradeLimits {
@@ -51,16 +52,16 @@ export function makeUpgrade(deps: UpgradeDeps) {
     const protocol = chooseSubprotocol(req.getHeader('sec-websocket-protocol'));
     const extensions = req.getHeader('sec-websocket-extensions');
     const { sockets, stopping } = deps.state();
-    if (stopping) return refuse(res, 503, 'shutting_down', 'shutting down');
+    if (stopping) return refuse(res, HTTP_ERRORS.shuttingDown);
     if (TOKEN_IN_QUERY.test(query)) {
-      deps.events.refused('token_in_query');
-      return refuse(res, 400, 'token_in_query', 'tokens in the query string are refused: use the Authorization header or an auth frame');
+      deps.events.refused(HTTP_ERRORS.tokenInQuery.code);
+      return refuse(res, HTTP_ERRORS.tokenInQuery);
     }
     if (!originAllowed(deps.limits.allowedOrigins, origin, host)) {
-      deps.events.refused('origin_refused');
-      return refuse(res, 403, 'origin_refused', `origin ${origin} is not allowed`);
+      deps.events.refused(HTTP_ERRORS.originRefused.code);
+      return refuse(res, HTTP_ERRORS.originRefused, { origin });
     }
-    if (sockets >= deps.limits.maxConnections) return refuse(res, 503, 'connection_limit', 'connection limit reached');
+    if (sockets >= deps.limits.maxConnections) return refuse(res, HTTP_ERRORS.connectionLimit);
     if (token === null) return void res.upgrade<SocketData>(newSocketData(null), key, protocol, extensions, context);
     let aborted = false;
     res.onAborted(() => (aborted = true));

@@ -308,7 +308,7 @@ describe('gateway against a real RabbitMQ', () => {
       expect(new Set(ns).size).toBe(total);
       expect(ns).toHaveLength(total);
       const metrics = await (await fetch(`http://127.0.0.1:${g.port}/metrics`)).text();
-      expect(Number(/herald_amqp_reconnects_total (\d+)/.exec(metrics)![1])).toBeGreaterThanOrEqual(2);
+      expect(Number(/herald_source_connects_total\{source="rabbitmq"\} (\d+)/.exec(metrics)![1])).toBeGreaterThanOrEqual(2);
       c.ws.close();
       pub = await rawPublisher(rabbit.port);
     } finally {

@@ -34,42 +34,92 @@ const notification = (n: number, target: string, also?: string) => ({ event_type
 describe('isolation oracle', () => {
   let g: Gateway;
   beforeAll(async () => {
-    g = await gateway(`jwt_secret = ${SECRET}\nmax_backpressure = 67108864`);
+    g = await gateway(`jwt_secret = ${SECRET}\nmax_backpressure = 67108864\nmax_buffered_bytes = 1073741824`);
   });
   afterAll(async () => g?.stop());
 
-  it(`${PUSHES} random pushes to users and projects: zero frames to anyone not addressed, none missing`, async () => {
+  it('two tabs of one user scoped [A] and [B]: a push to B reaches only the second; after the first reconnects with [A, B] it hears both', async () => {
+    const a = connect(g.port, { token: await token('tabs', { projects: ['A'] }) });
+    const b = connect(g.port, { bearer: await token('tabs', { projects: ['B'] }) });
+    expect(await ready(a)).toMatchObject({ type: 'ready', projects: ['A'] });
+    expect(await ready(b)).toMatchObject({ type: 'ready', projects: ['B'] });
+    await ingest(g, [notification(1, 'project:B')]);
+    await b.waitFor((f) => f.some((x) => x.type === 'push'));
+    await ingest(g, [notification(2, 'tabs')]);
+    await a.waitFor((f) => f.some((x) => x.type === 'push'));
+    await b.waitFor((f) => f.filter((x) => x.type === 'push').length === 2);
+    expect(a.pushes().map((p) => (p.data!.message as { n: number }).n)).toEqual([2]);
+    expect(b.pushes().map((p) => (p.data!.message as { n: number }).n)).toEqual([1, 2]);
+    a.ws.close();
+    await a.closed;
+    const ab = connect(g.port, { token: await token('tabs', { projects: ['B', 'A'] }) });
+    expect(await ready(ab)).toMatchObject({ type: 'ready', projects: ['A', 'B'] });
+    await ingest(g, [notification(3, 'project:A'), notification(4, 'project:B')]);
+    await ab.waitFor((f) => f.filter((x) => x.type === 'push').length === 2);
+    await b.waitFor((f) => f.filter((x) => x.type === 'push').length === 3);
+    expect(ab.pushes().map((p) => (p.data!.message as { n: number }).n)).toEqual([3, 4]);
+    expect(b.pushes().map((p) => (p.data!.message as { n: number }).n)).toEqual([1, 2, 4]);
+    // Each connection's seq has no holes, whatever its scope.
+    for (const c of [ab, b]) expect(c.pushes().map((p) => p.seq)).toEqual(c.pushes().map((_, i) => i + 1));
+    ab.ws.close();
+    b.ws.close();
+  });
+
+  it('a fresh token with fewer projects on an open socket narrows it: ready again, then only the new scope', async () => {
+    const c = connect(g.port, { token: await token('narrow', { projects: ['N1', 'N2'] }) });
+    await ready(c);
+    c.ws.send(JSON.stringify({ type: 'auth', token: await token('narrow', { projects: ['N1'] }) }));
+    await c.waitFor((f) => f.filter((x) => x.type === 'ready').length === 2);
+    expect(c.frames.filter((x) => x.type === 'ready')[1]).toMatchObject({ projects: ['N1'], resumed: false });
+    await ingest(g, [notification(1, 'project:N2'), notification(2, 'project:N1')]);
+    await c.waitFor((f) => f.some((x) => x.type === 'push'));
+    await sleep(100);
+    expect(c.pushes().map((p) => (p.data!.message as { n: number }).n)).toEqual([2]);
+    // Another user's token on this socket is refused and closes it.
+    c.ws.send(JSON.stringify({ type: 'auth', token: await token('someone-else', { projects: ['N2'] }) }));
+    expect((await c.closed).code).toBe(4001);
+  });
+
+  it(`${PUSHES} random pushes to users and projects, tabs of one user with different scopes: zero frames outside a connection's scope, none missing, seq without holes`, async () => {
     let rnd = 7;
     const next = (k: number) => ((rnd = (rnd * 48271) % 2147483647) % k);
-    const users = Array.from({ length: 60 }, (_, i) => `u${i}`);
+    const users = Array.from({ length: 40 }, (_, i) => `u${i}`);
     const projects = Array.from({ length: 12 }, (_, i) => `p${i}`);
-    const membership = new Map(users.map((u) => [u, [...new Set([projects[next(12)]!, projects[next(12)]!])]]));
-    const clients = new Map<string, Client>();
-    for (const u of users) clients.set(u, connect(g.port, { token: await token(u, { projects: membership.get(u) }) }));
-    for (const c of clients.values()) expect((await ready(c)).type).toBe('ready');
-    const allowed = new Map(users.map((u) => [u, new Set<number>()]));
+    // Each user has 1-3 tabs; each tab's token carries its own subset (possibly empty) of the user's projects.
+    const tabs: Array<{ user: string; scope: string[]; client?: Client }> = [];
+    for (const u of users) {
+      const own = [...new Set([projects[next(12)]!, projects[next(12)]!, projects[next(12)]!])];
+      const n = 1 + next(3);
+      for (let i = 0; i < n; i++) tabs.push({ user: u, scope: own.filter(() => next(2) === 0) });
+    }
+    for (const t of tabs) t.client = connect(g.port, { token: await token(t.user, { projects: t.scope }) });
+    for (const t of tabs) expect((await ready(t.client!)).type).toBe('ready');
+    const allowed = tabs.map(() => new Set<number>());
     let batch: object[] = [];
     for (let n = 1; n <= PUSHES; n++) {
       const r = next(10);
       let target: string;
       let also: string | undefined;
-      const addressed = new Set<string>();
-      if (r < 5) {
+      const toUsers = new Set<string>();
+      const toProjects = new Set<string>();
+      if (r < 4) {
         // Includes ids of nobody connected and look-alikes of real ids.
-        target = r === 0 ? `u${next(60)}x` : `user:u${next(70)}`;
-        addressed.add(target.replace(/^user:/, ''));
+        target = r === 0 ? `u${next(40)}x` : `user:u${next(50)}`;
+        toUsers.add(target.replace(/^user:/, ''));
       } else if (r < 8) {
         const p = `p${next(14)}`;
         target = `project:${p}`;
-        for (const [u, ps] of membership) if (ps.includes(p)) addressed.add(u);
+        toProjects.add(p);
       } else {
-        target = `u${next(60)}`;
+        target = `u${next(40)}`;
         const p = `p${next(12)}`;
         also = `project:${p}`;
-        addressed.add(target);
-        for (const [u, ps] of membership) if (ps.includes(p)) addressed.add(u);
+        toUsers.add(target);
+        toProjects.add(p);
       }
-      for (const u of addressed) allowed.get(u)?.add(n);
+      tabs.forEach((t, i) => {
+        if (toUsers.has(t.user) || t.scope.some((p) => toProjects.has(p))) allowed[i]!.add(n);
+      });
       batch.push(notification(n, target, also));
       if (batch.length === 2000) {
         await ingest(g, batch);
@@ -77,19 +127,22 @@ describe('isolation oracle', () => {
       }
     }
     if (batch.length) await ingest(g, batch);
-    for (const [u, c] of clients) await c.waitFor((f) => f.filter((x) => x.type === 'push').length >= allowed.get(u)!.size, 60000);
+    for (const [i, t] of tabs.entries()) await t.client!.waitFor((f) => f.filter((x) => x.type === 'push').length >= allowed[i]!.size, 120000);
     await sleep(200);
     let frames = 0;
-    for (const [u, c] of clients) {
-      const got = c.pushes().map((p) => (p.data!.message as { n: number }).n);
+    for (const [i, t] of tabs.entries()) {
+      const pushes = t.client!.pushes();
+      const got = pushes.map((p) => (p.data!.message as { n: number }).n);
       frames += got.length;
-      const strangers = got.filter((n) => !allowed.get(u)!.has(n));
-      expect(strangers, `${u} got pushes not addressed to it`).toEqual([]);
-      expect(got.length).toBe(allowed.get(u)!.size);
-      c.ws.close();
+      const strangers = got.filter((n) => !allowed[i]!.has(n));
+      expect(strangers, `${t.user} [${t.scope.join(',')}] got pushes outside its scope`).toEqual([]);
+      expect(got).toEqual([...allowed[i]!]);
+      expect(pushes.map((p) => p.seq)).toEqual(pushes.map((_, k) => k + 1));
+      t.client!.ws.close();
     }
+    expect(new Set(tabs.map((t) => t.scope.join(','))).size).toBeGreaterThan(10);
     expect(frames).toBeGreaterThan(PUSHES / 2);
-  }, 300_000);
+  }, 600_000);
 });
 
 describe('token attacks and oversized input', () => {

@@ -2,6 +2,7 @@
 // resume and reset per stream, forgetting, and repeated push ids dropped.
 import { describe, expect, it } from 'vitest';
 import { Hub, scopeOf, type Connection, type HubLimits } from '../../runtime/hub/hub.js';
+import { RecentIds } from '../../runtime/core/recent-ids.js';
 
 interface Tab extends Connection {
   frames: Array<{ type: string; seq?: number; data?: { n: number }; reason?: string }>;
@@ -229,12 +230,25 @@ describe('hub: repeated push ids', () => {
     hub.attach(a, []);
     expect(push({ users: ['u'] }, 'k1')).toBe(true);
     expect(push({ users: ['u'] }, 'k1')).toBe(false);
+    // At least the last dedupe_size ids are remembered, at most twice as many.
     push({ users: ['u'] }, 'k2');
+    expect(push({ users: ['u'] }, 'k1')).toBe(false);
     push({ users: ['u'] }, 'k3');
+    push({ users: ['u'] }, 'k4');
+    push({ users: ['u'] }, 'k5');
     expect(push({ users: ['u'] }, 'k1')).toBe(true);
     expect(push({ users: ['u'] }, null)).toBe(true);
     expect(push({ users: ['u'] }, null)).toBe(true);
-    expect(a.ns()).toEqual([1, 3, 4, 5, 6, 7]);
-    expect(hub.stats.repeats).toBe(1);
+    expect(a.ns()).toEqual([1, 3, 5, 6, 7, 8, 9, 10]);
+    expect(hub.stats.repeats).toBe(2);
+  });
+});
+
+describe('recent ids', () => {
+  it('remembers at least the last `size` ids and forgets older ones, at constant cost', () => {
+    const r = new RecentIds(1000);
+    for (let i = 0; i < 200_000; i++) expect(r.seen(`k${i}`)).toBe(false);
+    for (let i = 199_000; i < 200_000; i++) expect(r.seen(`k${i}`)).toBe(true);
+    expect(r.seen('k0')).toBe(false);
   });
 });

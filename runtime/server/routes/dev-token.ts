@@ -1,5 +1,6 @@
 // POST /v1/dev-token: development tokens, only in embedded mode on loopback with no key configured.
 import { readRequestBody, refuse } from '../http.js';
+import { HTTP_ERRORS } from '../errors.js';
 import type { Route } from './route.js';
 
 export type DevTokens = (sub: string, projects: string[]) => Promise<string>;
@@ -19,14 +20,12 @@ export function devTokenRoutes(devToken: DevTokens | null): Route[] {
       method: 'post',
       pattern: '/v1/dev-token',
       handle: (res) => {
-        if (!devToken) return refuse(res, 404, 'dev_tokens_disabled', 'development tokens exist only in embedded mode with no JWT key configured');
-        let aborted = false;
-        res.onAborted(() => (aborted = true));
-        readRequestBody(res, 4096, (body) => {
+        if (!devToken) return refuse(res, HTTP_ERRORS.devTokensDisabled);
+        readRequestBody(res, 4096, (body, aborted) => {
           const { sub, projects } = readRequest(body);
-          if (!sub) return refuse(res, 400, 'bad_request', 'send {"sub": "<user id>", "projects": [...]}');
+          if (!sub) return refuse(res, HTTP_ERRORS.badDevTokenRequest);
           void devToken(sub, projects).then((token) => {
-            if (!aborted) res.cork(() => res.writeHeader('content-type', 'application/json').end(JSON.stringify({ token })));
+            if (!aborted()) res.cork(() => res.writeHeader('content-type', 'application/json').end(JSON.stringify({ token })));
           });
         });
       },

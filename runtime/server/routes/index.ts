@@ -1,6 +1,7 @@
 // Every HTTP route beside the socket, registered in one place (websocket.md §5).
 import type { Readiness } from '../../core/readiness.js';
 import { refuse } from '../http.js';
+import { HTTP_ERRORS } from '../errors.js';
 import { devTokenRoutes, type DevTokens } from './dev-token.js';
 import { healthRoutes } from './health.js';
 import { ingestRoutes, type IngestRoute } from './ingest.js';
@@ -25,6 +26,6 @@ export function httpRoutes(deps: RouteDeps): Route[] {
     ...pageRoutes(deps.livePage),
     ...ingestRoutes(deps.ingest),
     ...devTokenRoutes(deps.devToken),
-    { method: 'any', pattern: '/*', handle: (res) => refuse(res, 404, 'no_route', 'no such route') },
+    { method: 'any', pattern: '/*', handle: (res) => refuse(res, HTTP_ERRORS.noRoute) },
   ];
 }

@@ -3,7 +3,7 @@
 // element instead of acknowledging (there is no queue to dead-letter into: the client is told).
 import type { Readiness } from '../../core/readiness.js';
 import type { DeliveryHandler, NotificationSource, SourceEvents, Verdict } from '../source.js';
-import { splitItems } from './split.js';
+import { isArrayBody, splitItems } from './split.js';
 
 export interface IngestAnswer {
   status: number;
@@ -15,6 +15,9 @@ export type ItemResult =
   | { duplicate: true }
   | { dropped: string; code: string }
   | { error: string; code: string };
+
+/** Reasons that mean the bytes are not a JSON document at all. */
+const UNREADABLE = new Set(['not_utf8', 'not_json', 'too_deep', 'too_big']);
 
 async function settle(v: Verdict): Promise<Exclude<Verdict, { kind: 'pending' }>> {
   while (v.kind === 'pending') v = await v.settled;
@@ -73,6 +76,9 @@ export class HttpIngestSource implements NotificationSource {
       // Synchronous unless scale-out publishes to the push bus first.
       results.push(this.result(v.kind === 'pending' ? await settle(v).catch((e: Error) => ({ kind: 'dead-letter' as const, reason: { code: 'internal_error' as const, message: `push bus: ${e.message}` } })) : v));
     }
+    // A single body that does not even read as JSON is a bad request, as before; in an array each element answers for itself.
+    const only = results[0];
+    if (!isArrayBody(body) && results.length === 1 && only && 'error' in only && UNREADABLE.has(only.code)) return { status: 400, body: JSON.stringify(only) };
     return { status: 200, body: JSON.stringify({ results }) };
   }
 }

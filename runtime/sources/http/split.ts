@@ -11,6 +11,11 @@ function trimmed(body: Uint8Array, start: number, end: number): Uint8Array {
   return body.subarray(start, end);
 }
 
+/** Whether the body (after whitespace) is an array. */
+export function isArrayBody(body: Uint8Array): boolean {
+  return trimmed(body, 0, body.length)[0] === 0x5b;
+}
+
 /** The elements of a top-level array, or the body as the only element; null when the array is not closed. */
 export function splitItems(body: Uint8Array): Uint8Array[] | null {
   const whole = trimmed(body, 0, body.length);

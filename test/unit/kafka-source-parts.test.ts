@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { PartitionOffsets } from '../../runtime/sources/kafka/offsets.js';
 import { notificationTopics, parseKafkaUrl } from '../../runtime/sources/kafka/transport-url.js';
-import { readKafkaConfig } from '../../runtime/sources/kafka/options.js';
+import { KAFKA_OPTIONS, readKafkaConfig } from '../../runtime/sources/kafka/options.js';
+import { sourceForUrl } from '../../runtime/sources/registry.js';
+import { SETTINGS_SCHEMA } from '../../runtime/config/schema.js';
 
 describe('PartitionOffsets', () => {
   it('commits up to the first unsettled offset, across gaps, whatever order they settle in', () => {
@@ -34,6 +36,12 @@ describe('PartitionOffsets', () => {
 });
 
 describe('kafka:// transport_url', () => {
+  it('picks the Kafka source, whose options are in the settings schema', () => {
+    expect(sourceForUrl('kafka://h1:9092,h2:9092/')?.kind).toBe('kafka');
+    expect(sourceForUrl('KAFKA://h/')?.createBus).toBeTypeOf('function');
+    for (const [name, spec] of Object.entries(KAFKA_OPTIONS)) expect(SETTINGS_SCHEMA.MESSAGE_COLLECTOR![name]).toBe(spec);
+  });
+
   it('reads several hosts, default port, credentials and the vhost', () => {
     expect(parseKafkaUrl('kafka://a:9093,b/')).toEqual({ brokers: ['a:9093', 'b:9092'], vhost: '', username: null, password: null });
     expect(parseKafkaUrl('kafka://u:p%40ss@k1:9092,u:p%40ss@k2:9092/region1')).toEqual({ brokers: ['k1:9092', 'k2:9092'], vhost: 'region1', username: 'u', password: 'p@ss' });

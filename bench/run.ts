@@ -3,6 +3,7 @@ import { benchDecode } from './decode.js';
 import { benchCompile } from './compile.js';
 import { benchE2e, benchFault, benchWs } from './e2e.js';
 import { benchKeystone } from './keystone.js';
+import { benchKafka } from './kafka.js';
 
 const GROUPS: Record<string, () => Promise<void> | void> = {
   decode: () => benchDecode(),
@@ -11,6 +12,7 @@ const GROUPS: Record<string, () => Promise<void> | void> = {
   ws: () => benchWs(),
   fault: () => benchFault(),
   keystone: () => benchKeystone(),
+  kafka: () => benchKafka(),
 };
 
 const wanted = process.argv.slice(2);

@@ -6,6 +6,7 @@ import type { PyValue } from '../semantics/pyvalue.js';
 import type { PushBus } from '../bus/push-bus.js';
 import type { NotificationSource, SourceContext } from './source.js';
 import { rabbitmqFactory } from './rabbitmq/index.js';
+import { kafkaFactory } from './kafka/index.js';
 
 export interface SourceSetup extends SourceContext {
   /** `[MESSAGE_COLLECTOR] transport_url` as written. */
@@ -29,7 +30,7 @@ export interface SourceFactory {
   createBus?(setup: SourceSetup): Promise<PushBus>;
 }
 
-export const SOURCES: readonly SourceFactory[] = [rabbitmqFactory];
+export const SOURCES: readonly SourceFactory[] = [rabbitmqFactory, kafkaFactory];
 
 export function sourceForUrl(url: string): SourceFactory | undefined {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();

@@ -1,0 +1,17 @@
+// The Kafka transport behind the source seam: `kafka://` transport URLs (oslo's hybrid messaging).
+import type { SourceFactory } from '../registry.js';
+import { KAFKA_OPTIONS, readKafkaConfig } from './options.js';
+import { KafkaSource } from './source.js';
+import { KafkaPushBus } from './bus.js';
+
+export const kafkaFactory: SourceFactory = {
+  kind: 'kafka',
+  schemes: ['kafka'],
+  options: KAFKA_OPTIONS,
+  async create(setup) {
+    return new KafkaSource(readKafkaConfig(setup.transportUrl, setup.option), setup);
+  },
+  async createBus(setup) {
+    return new KafkaPushBus(readKafkaConfig(setup.transportUrl, setup.option), setup);
+  },
+};

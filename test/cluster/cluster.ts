@@ -174,6 +174,23 @@ export class Cluster {
     await exited;
   }
 
+  /**
+   * Cuts node i off from the others and from every client. With a namespace (node 3 only) its
+   * veth goes down: packets are dropped, both sides keep running. Without, the substitute: the
+   * node is frozen (SIGSTOP), which its peers and clients cannot tell from a partition until it
+   * is thawed, but which also stops the node itself from noticing it is in a minority.
+   */
+  partition(i: number): void {
+    if (this.netns && this.node(i).exec.length) return this.netns.partition();
+    if (this.netns) throw new Error(`node ${i} is not in the namespace; only node 3 can be partitioned`);
+    this.node(i).process?.kill('SIGSTOP');
+  }
+
+  heal(i: number): void {
+    if (this.netns) return this.netns.heal();
+    this.node(i).process?.kill('SIGCONT');
+  }
+
   /** rabbitmqctl against node i, run from that node's network namespace. */
   ctl(i: number, args: string[], timeoutSeconds = 120): string {
     const n = this.node(i);

@@ -43,6 +43,8 @@ export class Cluster {
     readonly netns: Netns | null,
   ) {}
 
+  readonly netTicktime = NET_TICKTIME;
+
   get partitionable(): boolean {
     return this.netns !== null;
   }

@@ -19,6 +19,7 @@ export interface FaultContext {
   queue: string;
   /** Records the instant of the fault (recovery is measured from here). */
   markFault(): void;
+  faultAt(): number;
   /** Figures particular to this fault, printed with the oracle's. */
   extra: Record<string, number | string>;
   readiness: ReturnType<typeof readinessWatch>;
@@ -82,7 +83,7 @@ export async function runFault(cluster: Cluster, plan: FaultPlan): Promise<Fault
     const leaderBefore = cluster.leader(queue, plan.leaderOn);
     const publisher = startPublisher({ url: cluster.transportUrl(plan.publisherOrder), exchange, topic, count, rate });
     await waitUntil('a quarter of the stream pushed', () => clients[0]!.pushes.length >= count / 4, 120);
-    await plan.inject({ cluster, herald, queue, markFault: () => (faultAt = Date.now()), extra, readiness, clients });
+    await plan.inject({ cluster, herald, queue, markFault: () => (faultAt = Date.now()), faultAt: () => faultAt, extra, readiness, clients });
     await cluster.waitRunning([1, 2, 3]);
     const code = await Promise.race([publisher.done, sleep(300_000).then(() => -2)]);
     if (code !== 0) throw new Error(`oslo publisher ended with ${code}: ${publisher.stderr().slice(-2000)}`);

@@ -2,13 +2,14 @@
 import { benchDecode } from './decode.js';
 import { benchCompile } from './compile.js';
 import { benchE2e, benchFault, benchWs } from './e2e.js';
+import { benchCluster } from './cluster.js';
 
 const GROUPS: Record<string, () => Promise<void> | void> = {
   decode: () => benchDecode(),
   compile: () => benchCompile(),
   e2e: () => benchE2e(),
   ws: () => benchWs(),
-  fault: () => benchFault(),
+  fault: () => benchFault().then(benchCluster),
 };
 
 const wanted = process.argv.slice(2);

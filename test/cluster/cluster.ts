@@ -206,20 +206,18 @@ export class Cluster {
     return out ? (JSON.parse(out) as T[]) : [];
   }
 
-  /** Waits until each given node's rabbit app runs and sees all the others running too. */
-  async waitRunning(indexes: number[], seconds = 180): Promise<void> {
+  /** Waits until node `ask` sees the rabbit app of every given node running (itself included). */
+  async waitRunning(indexes: number[], ask = indexes[0]!, seconds = 180): Promise<void> {
     const until = Date.now() + seconds * 1000;
-    const want = indexes.map((i) => this.node(i).name).sort();
+    const want = indexes.map((i) => this.node(i).name);
     for (;;) {
-      const ok = indexes.every((i) => {
-        try {
-          const status = JSON.parse(this.ctl(i, ['cluster_status', '--formatter', 'json'], 30)) as { running_nodes?: string[] };
-          return want.every((w) => status.running_nodes?.includes(w));
-        } catch {
-          return false;
-        }
-      });
-      if (ok) return;
+      let running: string[] = [];
+      try {
+        running = (JSON.parse(this.ctl(ask, ['cluster_status', '--formatter', 'json'], 30)) as { running_nodes?: string[] }).running_nodes ?? [];
+      } catch {
+        // not up yet
+      }
+      if (want.every((w) => running.includes(w))) return;
       if (Date.now() > until) throw new Error(`cluster nodes ${want.join(', ')} not all running after ${seconds}s`);
       await sleep(500);
     }

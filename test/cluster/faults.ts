@@ -19,13 +19,14 @@ export function connectedNodeKilled(cluster: Cluster): FaultPlan {
   return {
     fault: 'connected_node_killed',
     leaderOn: 2,
+    faulted: 1,
     heraldOrder: [1, 2, 3],
     publisherOrder: [3, 2, 1],
     inject: async (ctx) => {
       await cluster.killNode(1);
       ctx.markFault();
       await pushedSince(ctx, Date.now());
-      await cluster.startNode(1);
+      ctx.repair(cluster.startNode(1));
     },
   };
 }
@@ -35,6 +36,7 @@ export function queueLeaderKilled(cluster: Cluster): FaultPlan {
   return {
     fault: 'queue_leader_killed',
     leaderOn: 2,
+    faulted: 2,
     heraldOrder: [1, 3, 2],
     publisherOrder: [3, 1, 2],
     inject: async (ctx) => {
@@ -42,7 +44,7 @@ export function queueLeaderKilled(cluster: Cluster): FaultPlan {
       ctx.markFault();
       await pushedSince(ctx, Date.now());
       ctx.extra.leader_after = cluster.leader(ctx.queue, 1);
-      await cluster.startNode(2);
+      ctx.repair(cluster.startNode(2));
     },
   };
 }
@@ -56,6 +58,7 @@ export function noQuorum(cluster: Cluster): FaultPlan {
   return {
     fault: 'no_quorum',
     leaderOn: 1,
+    faulted: 2,
     heraldOrder: [1, 2, 3],
     publisherOrder: [1, 2, 3],
     inject: async (ctx) => {
@@ -70,8 +73,9 @@ export function noQuorum(cluster: Cluster): FaultPlan {
       ctx.extra.outage_s = (restart - ctx.faultAt()) / 1000;
       ctx.extra.nodes_boot_s = (back - restart) / 1000;
       await pushedSince(ctx, ctx.faultAt(), 180);
-      // From both nodes answering AMQP again to the first push (of anything) after that.
-      ctx.extra.recovery_after_quorum_s = Math.max(...ctx.clients.map((c) => (Math.min(...c.pushes.filter((p) => p[2] >= back).map((p) => p[2])) - back) / 1000));
+      // Nothing is pushed during the outage: the first push after the restart ends it. (The
+      // queue regains its quorum before the restarted nodes open their AMQP listeners.)
+      ctx.extra.restart_to_first_push_s = Math.max(...ctx.clients.map((c) => (Math.min(...c.pushes.filter((p) => p[2] >= restart).map((p) => p[2])) - restart) / 1000));
     },
   };
 }
@@ -86,6 +90,7 @@ export function partitionOfConnectedLeader(cluster: Cluster): FaultPlan {
   return {
     fault: cluster.partitionable ? 'partition_netns' : 'partition_substitute_sigstop',
     leaderOn: 3,
+    faulted: 3,
     heraldOrder: [3, 1, 2],
     publisherOrder: [1, 2, 3],
     inject: async (ctx) => {

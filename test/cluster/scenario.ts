@@ -10,7 +10,7 @@ import { sleep } from '../gateway/harness.js';
 
 /** CI size by default; HERALD_CLUSTER_FULL=1 (npm run test:full) runs the long streams. */
 export function streamSize(): { count: number; rate: number } {
-  return process.env.HERALD_CLUSTER_FULL === '1' ? { count: 12000, rate: 200 } : { count: 600, rate: 40 };
+  return process.env.HERALD_CLUSTER_FULL === '1' ? { count: 12000, rate: 200 } : { count: 400, rate: 40 };
 }
 
 export interface FaultContext {
@@ -20,6 +20,8 @@ export interface FaultContext {
   /** Records the instant of the fault (recovery is measured from here). */
   markFault(): void;
   faultAt(): number;
+  /** Repairs that may run on while the stream finishes (restarting a killed node); awaited at the end. */
+  repair(done: Promise<void>): void;
   /** Figures particular to this fault, printed with the oracle's. */
   extra: Record<string, number | string>;
   readiness: ReturnType<typeof readinessWatch>;
@@ -32,6 +34,8 @@ export interface FaultPlan {
   leaderOn: number;
   heraldOrder: number[];
   publisherOrder: number[];
+  /** The node broken first: asked whether the cluster is whole again at the end. */
+  faulted: number;
   /** Breaks the cluster (calling markFault), and repairs it before returning. */
   inject(ctx: FaultContext): Promise<void>;
 }
@@ -77,14 +81,14 @@ export async function runFault(cluster: Cluster, plan: FaultPlan): Promise<Fault
   const readiness = readinessWatch(herald.port);
   let faultAt = NaN;
   const extra: Record<string, number | string> = {};
+  const repairs: Array<Promise<void>> = [];
   try {
     clients.push(await watcher(herald.port), await watcher(herald.port));
     const heraldNodeBefore = cluster.connectedNodes(/amqplib/, plan.leaderOn);
     const leaderBefore = cluster.leader(queue, plan.leaderOn);
     const publisher = startPublisher({ url: cluster.transportUrl(plan.publisherOrder), exchange, topic, count, rate });
     await waitUntil('a quarter of the stream pushed', () => clients[0]!.pushes.length >= count / 4, 120);
-    await plan.inject({ cluster, herald, queue, markFault: () => (faultAt = Date.now()), faultAt: () => faultAt, extra, readiness, clients });
-    await cluster.waitRunning([1, 2, 3]);
+    await plan.inject({ cluster, herald, queue, markFault: () => (faultAt = Date.now()), faultAt: () => faultAt, repair: (p) => void repairs.push(p), extra, readiness, clients });
     const code = await Promise.race([publisher.done, sleep(300_000).then(() => -2)]);
     if (code !== 0) throw new Error(`oslo publisher ended with ${code}: ${publisher.stderr().slice(-2000)}`);
     const heraldNodeAfter = cluster.connectedNodes(/amqplib/, plan.publisherOrder[0]!);
@@ -106,6 +110,8 @@ export async function runFault(cluster: Cluster, plan: FaultPlan): Promise<Fault
       extra,
     };
     printFigures(figures);
+    await Promise.all(repairs);
+    await cluster.waitRunning([1, 2, 3], plan.faulted);
     return { ...figures, heraldNodeBefore, heraldNodeAfter, leaderBefore, notReadySpans: readiness.stop(), consumingLog: consumingFrom(herald), faultAt };
   } catch (e) {
     process.stderr.write(`${plan.fault} failed; Herald's last log lines:\n${herald.log.slice(-30).join('\n')}\n`);

@@ -49,11 +49,15 @@ export class Cluster {
     return this.netns !== null;
   }
 
-  /** Starts three nodes and joins 2 and 3 to 1. `useNetns: false` keeps every node on loopback. */
+  /**
+   * Starts three nodes and joins 2 and 3 to 1. `useNetns: false` (or HERALD_CLUSTER_NETNS=0)
+   * keeps every node on loopback.
+   */
   static async start(opts: { useNetns?: boolean } = {}): Promise<Cluster> {
     const tag = randomBytes(3).toString('hex');
     const base = mkdtempSync(join(tmpdir(), 'herald-cluster-'));
-    const netns = (opts.useNetns ?? true) && netnsWorks() ? createNetns(tag) : null;
+    const wanted = opts.useNetns ?? process.env.HERALD_CLUSTER_NETNS !== '0';
+    const netns = wanted && netnsWorks() ? createNetns(tag) : null;
     // The host's nodes take the veth's host address when there is a namespace (node 3 must reach
     // their distribution ports), loopback otherwise. AMQP listens on loopback for them either way.
     const hostDist = netns ? netns.hostAddr : '127.0.0.1';

@@ -69,6 +69,17 @@ async function waitUntil(what: string, pred: () => boolean | Promise<boolean>, s
   }
 }
 
+/** Herald's own account: deliveries received, redeliveries dropped as duplicates, connections made. */
+async function heraldCounters(port: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+  return {
+    received: value(/^herald_notifications_received_total\{source="amqp"\} (\d+)/m),
+    redelivered_dropped: value(/^herald_notifications_duplicate_total (\d+)/m),
+    amqp_connections: value(/^herald_amqp_reconnects_total (\d+)/m),
+  };
+}
+
 export async function runFault(cluster: Cluster, plan: FaultPlan): Promise<FaultRun> {
   const id = `${plan.fault}-${++runs}`;
   const exchange = `clx-${id}`;
@@ -97,6 +108,7 @@ export async function runFault(cluster: Cluster, plan: FaultPlan): Promise<Fault
     await waitUntil('every accepted notification pushed', () => missingOf(accepted, seqs()) === 0, 120).catch(() => undefined);
     let counts = cluster.queueCounts(queue, 1);
     await waitUntil('an empty queue', () => ((counts = cluster.queueCounts(queue, 1)), counts.ready === 0 && counts.unacked === 0), 30).catch(() => undefined);
+    Object.assign(extra, await heraldCounters(herald.port));
     const figures: OracleFigures = {
       fault: plan.fault,
       published: count,

@@ -184,7 +184,8 @@ export class Cluster {
    * Cuts node i off from the others and from every client. With a namespace (node 3 only) its
    * veth goes down: packets are dropped, both sides keep running. Without, the substitute: the
    * node is frozen (SIGSTOP), which its peers and clients cannot tell from a partition until it
-   * is thawed, but which also stops the node itself from noticing it is in a minority.
+   * is thawed, but which also stops the node itself from noticing it is in a minority (so heal
+   * restarts it).
    */
   partition(i: number): void {
     if (this.netns && this.node(i).exec.length) return this.netns.partition();
@@ -192,9 +193,13 @@ export class Cluster {
     this.node(i).process?.kill('SIGSTOP');
   }
 
-  heal(i: number): void {
+  async heal(i: number): Promise<void> {
     if (this.netns) return this.netns.heal();
     this.node(i).process?.kill('SIGCONT');
+    // A frozen node never saw itself in a minority, so pause_minority does not restart it and
+    // mnesia stays partitioned: restart it, as an operator would after such a partition.
+    await this.stopNode(i);
+    await this.startNode(i);
   }
 
   /** rabbitmqctl against node i, run from that node's network namespace. */

@@ -101,7 +101,7 @@ export function partitionOfConnectedLeader(cluster: Cluster): FaultPlan {
       const minHold = ctx.faultAt() + 2 * cluster.netTicktime * 1000;
       if (Date.now() < minHold) await sleep(minHold - Date.now());
       ctx.extra.partition_held_s = (Date.now() - ctx.faultAt()) / 1000;
-      cluster.heal(3);
+      await cluster.heal(3);
     },
   };
 }

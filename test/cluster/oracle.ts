@@ -64,7 +64,7 @@ export function firstPushAfter(pushes: Array<[number, number, number]>, since: n
 }
 
 export function printFigures(f: OracleFigures): void {
-  const extra = Object.entries(f.extra).map(([k, v]) => ` ${k}=${typeof v === 'number' ? v.toFixed(2) : v}`).join('');
+  const extra = Object.entries(f.extra).map(([k, v]) => ` ${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : v}`).join('');
   process.stderr.write(
     `ORACLE ${f.fault}: published=${f.published} accepted=${f.accepted} pushed=${f.pushed.join('/')} duplicates=${f.duplicates.join('/')} missing=${f.missing} ` +
       `queue_ready=${f.queueReady} queue_unacked=${f.queueUnacked} recovery_s=${f.recoverySeconds.toFixed(2)}${extra}\n`,

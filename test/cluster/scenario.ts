@@ -71,7 +71,9 @@ async function waitUntil(what: string, pred: () => boolean | Promise<boolean>, s
 
 /** Herald's own account: deliveries received, redeliveries dropped as duplicates, connections made. */
 async function heraldCounters(port: number): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let text = '';
+  // A kept-alive socket the server has just closed fails the first fetch now and then: retry.
+  for (let i = 0; i < 5 && !text; i++) text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => sleep(200).then(() => ''));
   const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
   return {
     received: value(/^herald_notifications_received_total\{source="amqp"\} (\d+)/m),

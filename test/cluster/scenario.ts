@@ -82,6 +82,20 @@ async function heraldCounters(port: number): Promise<Record<string, number>> {
   };
 }
 
+/** Herald's warnings and (re)connections around the fault, in seconds from it: what it did. */
+function timeline(herald: Herald, faultAt: number): string {
+  const lines = herald.log.flatMap((l) => {
+    try {
+      const j = JSON.parse(l) as { level: number; time: number; msg: string; broker?: string; err?: string };
+      if (j.level < 40 && j.msg !== 'consuming') return [];
+      return [`  ${((j.time - faultAt) / 1000).toFixed(2)}s ${j.msg}${j.broker ? ` ${j.broker}` : ''}${j.err ? `: ${j.err.slice(0, 160)}` : ''}`];
+    } catch {
+      return [];
+    }
+  });
+  return lines.length > 24 ? [...lines.slice(0, 12), '  ...', ...lines.slice(-12)].join('\n') + '\n' : lines.join('\n') + '\n';
+}
+
 export async function runFault(cluster: Cluster, plan: FaultPlan): Promise<FaultRun> {
   const id = `${plan.fault}-${++runs}`;
   const exchange = `clx-${id}`;
@@ -124,6 +138,7 @@ export async function runFault(cluster: Cluster, plan: FaultPlan): Promise<Fault
       extra,
     };
     printFigures(figures);
+    process.stderr.write(timeline(herald, faultAt));
     await Promise.all(repairs);
     await cluster.waitRunning([1, 2, 3], plan.faulted);
     return { ...figures, heraldNodeBefore, heraldNodeAfter, leaderBefore, notReadySpans: readiness.stop(), consumingLog: consumingFrom(herald), faultAt };

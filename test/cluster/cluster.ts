@@ -5,7 +5,7 @@
 // disturbs the epmd other brokers on this machine use. When network namespaces work, node 3 runs
 // in one of its own behind a veth pair, so a test can partition it; otherwise all three listen
 // on 127.0.0.1 and `partitionable` is false.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
@@ -207,6 +207,13 @@ export class Cluster {
     const n = this.node(i);
     const cmd = [...n.exec, join(RMQ_BIN, 'rabbitmqctl'), '-q', '-n', n.name, '--longnames', ...args];
     return execFileSync(cmd[0]!, cmd.slice(1), { env: this.env(n), encoding: 'utf8', timeout: timeoutSeconds * 1000, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  /** rabbitmqctl without blocking the event loop (while clients are timing pushes). */
+  ctlAsync(i: number, args: string[]): Promise<string> {
+    const n = this.node(i);
+    const cmd = [...n.exec, join(RMQ_BIN, 'rabbitmqctl'), '-q', '-n', n.name, '--longnames', ...args];
+    return new Promise((resolve, reject) => execFile(cmd[0]!, cmd.slice(1), { env: this.env(n), encoding: 'utf8', timeout: 60_000 }, (e, out) => (e ? reject(e) : resolve(out))));
   }
 
   /** rabbitmqctl with JSON output, rows as objects. */

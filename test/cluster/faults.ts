@@ -96,7 +96,12 @@ export function partitionOfConnectedLeader(cluster: Cluster): FaultPlan {
     inject: async (ctx) => {
       cluster.partition(3);
       ctx.markFault();
+      // Where the stream waits while nothing is pushed: in Herald's queue (ready) or before it.
+      const probe = sleep(20_000).then(() => cluster.ctlAsync(1, ['list_queues', 'name', 'messages_ready', 'leader', '--formatter', 'json']));
       await pushedSince(ctx, ctx.faultAt(), 180);
+      const rows = JSON.parse(await probe.catch(() => '[]')) as Array<{ name: string; messages_ready: number; leader: string }>;
+      const row = rows.find((r) => r.name === ctx.queue);
+      ctx.extra.at_20s = row ? `ready=${row.messages_ready},leader=${row.leader.split('@')[0]!.slice(-2)}` : 'n/a';
       ctx.extra.leader_after = cluster.leader(ctx.queue, 1);
       const minHold = ctx.faultAt() + 2 * cluster.netTicktime * 1000;
       if (Date.now() < minHold) await sleep(minHold - Date.now());

@@ -2,7 +2,7 @@
 // Notifier publishing steadily (shared/tools/oslo_publish.py --durable --quorum), WebSocket
 // clients that timestamp every push, and a /readyz watcher.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, SHARED } from '../helpers.js';
@@ -75,11 +75,12 @@ export async function startHerald(opts: { transportUrl: string; exchange: string
     child,
     log,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null) return void rmSync(dir, { recursive: true, force: true });
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await Promise.race([exited, sleep(20_000)]);
       child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -4,13 +4,14 @@ import { benchCompile } from './compile.js';
 import { benchE2e, benchFault, benchWs } from './e2e.js';
 import { benchKeystone } from './keystone.js';
 import { benchKafka } from './kafka.js';
+import { benchCluster } from './cluster.js';
 
 const GROUPS: Record<string, () => Promise<void> | void> = {
   decode: () => benchDecode(),
   compile: () => benchCompile(),
   e2e: () => benchE2e(),
   ws: () => benchWs(),
-  fault: () => benchFault(),
+  fault: () => benchFault().then(benchCluster),
   keystone: () => benchKeystone(),
   kafka: () => benchKafka(),
 };

@@ -131,7 +131,9 @@ export class RabbitSource implements NotificationSource {
     for (const ex of this.cfg.exchanges) for (const topic of this.cfg.topics) for (const p of this.cfg.priorities) await ch.bindQueue(this.cfg.queue, ex, `${topic}.${p}`);
     if (this.cfg.deadLetterExchange) {
       await ch.assertExchange(this.cfg.deadLetterExchange, 'fanout', { durable: true });
-      await ch.assertQueue(this.cfg.deadLetterExchange, { durable: true });
+      // On a cluster a classic queue lives on one node: while that node is down its declaration
+      // fails (404 home node down) and Herald could not consume at all. Quorum like Herald's queue.
+      await ch.assertQueue(this.cfg.deadLetterExchange, { durable: true, arguments: this.cfg.quorumQueue ? { 'x-queue-type': 'quorum' } : {} });
       await ch.bindQueue(this.cfg.deadLetterExchange, this.cfg.deadLetterExchange, '');
     }
     await ch.close();

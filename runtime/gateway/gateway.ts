@@ -76,7 +76,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   if (noKey) {
     if (!config.embedded || !loopback) throw StartupError.of(StartupCodes.NeedsKey, config.path ?? 'configuration', '[WEBSOCKET] needs jwt_secret, jwt_public_key_file or jwt_jwks_file (only an embedded gateway on loopback may run without one)');
     devSecret = randomBytes(32).toString('hex');
-    log.warn('no JWT key configured: embedded development mode, tokens from POST /v1/dev-token');
   }
   const verify = await loadVerifier(ws, devSecret);
 
@@ -175,6 +174,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         })
       : null,
   });
+  // Said once serving (a start that fails says only why it failed).
+  if (devSecret) log.warn('no JWT key configured: embedded development mode, tokens from POST /v1/dev-token');
   consumer?.start();
   const sweeper = setInterval(() => hub.sweep(), 30_000);
   sweeper.unref();

@@ -27,6 +27,8 @@ interface SocketData {
   /** Scale-out: gives back the push bindings this socket holds. */
   release: (() => void) | null;
   badFrames: number;
+  /** Closed for backpressure, its 4009 waiting for the backlog to drain. */
+  slowClosing: boolean;
   timers: NodeJS.Timeout[];
 }
 
@@ -63,6 +65,10 @@ const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 413
 
 const TOKEN_IN_QUERY = /(^|&)(token|access_token|jwt|auth|authorization|bearer)=/i;
 const BAD_FRAME_LIMIT = 3;
+/** How long a socket closed for backpressure may take to drain before it is dropped. */
+const SLOW_CLOSE_GRACE_MS = 2000;
+/** Client frames up to this size reach `message` (and get 1009 there); uWS drops bigger ones itself (1006). */
+const LARGEST_FRAME_READ = 16 * 1024 * 1024;
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -77,6 +83,13 @@ function requestedProtocol(header: string): string {
     .includes(SUBPROTOCOL)
     ? SUBPROTOCOL
     : '';
+}
+
+/** What the client should have sent instead, in the state the socket is in. */
+function badFrameMessage(state: SocketData['state'], type: unknown): string {
+  if (state === 'pending') return 'expected {"type":"auth","token":…} or {"type":"ping"}';
+  if (state === 'authenticating') return type === 'auth' ? 'authentication already in progress' : 'authentication in progress: only {"type":"ping"} until ready';
+  return type === 'auth' ? 'already authenticated' : 'authenticated: the only client frame is {"type":"ping"}';
 }
 
 export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, metrics: Metrics, log: Logger, hooks: ServerHooks): Promise<GatewayServer> {
@@ -107,10 +120,36 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
     metrics.slowClosed.inc();
     log.warn({ user: d.identity?.user, why }, 'slow consumer closed');
     d.closed = true;
+    d.slowClosing = true;
     backpressured.delete(ws);
+    release(d);
+    // Not end() yet: once ended, uWS hands the socket no more to us, and a client that never reads
+    // keeps it (and MBs queued) for good. The 4009 goes out when the backlog drains (see drain);
+    // a client still stuck after the grace period loses the socket outright.
+    if (ws.getBufferedAmount() === 0) return endSlow(ws);
+    d.timers.push(
+      setTimeout(() => {
+        if (d.gone) return;
+        log.warn({ user: d.identity?.user }, 'slow consumer never drained: socket dropped');
+        ws.close();
+      }, SLOW_CLOSE_GRACE_MS),
+    );
+  }
+
+  /** The socket leaves the hub (and, scale-out, its push bindings): nothing more is sent to it. */
+  function release(d: SocketData): void {
+    if (d.conn) {
+      hub.detach(d.conn);
+      metrics.connections.dec();
+      d.conn = null;
+    }
+    d.release?.();
+    d.release = null;
+  }
+
+  function endSlow(ws: WebSocket<SocketData>): void {
+    ws.getUserData().slowClosing = false;
     ws.end(4009, 'slow consumer: resume to catch up');
-    // The close frame waits behind data a stuck client never reads: drop the socket if so.
-    d.timers.push(setTimeout(() => d.gone || ws.close(), 2000));
   }
 
   /** The process-wide budget: while the sockets behind exceed it, close the worst first. */
@@ -221,7 +260,7 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
       return;
     }
     d.badFrames++;
-    clientError(ws, 'bad_frame', type === 'auth' ? 'already authenticated' : 'expected {"type":"auth",…} or {"type":"ping"}', d.badFrames >= BAD_FRAME_LIMIT ? 4002 : undefined);
+    clientError(ws, 'bad_frame', badFrameMessage(d.state, type), d.badFrames >= BAD_FRAME_LIMIT ? 4002 : undefined);
   }
 
   function refuse(res: HttpResponse, status: string, message: string): void {
@@ -237,9 +276,9 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
 
   app.ws<SocketData>(cfg.path, {
     compression: uWS.DISABLED,
-    // Frames up to 16x max_frame_bytes reach `message` and are closed there with 1009 as the
+    // Frames up to LARGEST_FRAME_READ reach `message` and are closed there with 1009 as the
     // protocol says; beyond that uWS drops the connection itself (1006) without buffering more.
-    maxPayloadLength: cfg.maxFrameBytes * 16,
+    maxPayloadLength: Math.max(cfg.maxFrameBytes + 1, LARGEST_FRAME_READ),
     idleTimeout: cfg.idleTimeout,
     sendPingsAutomatically: true,
     // Herald closes with 4009 itself at max_backpressure; uWS's own limit is only a backstop.
@@ -251,7 +290,9 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
       const host = req.getHeader('host');
       const authorization = req.getHeader('authorization');
       const key = req.getHeader('sec-websocket-key');
-      const protocol = requestedProtocol(req.getHeader('sec-websocket-protocol'));
+      // No subprotocol offered (non-browser clients): accepted; offered, it must include herald.v1.
+      const offered = req.getHeader('sec-websocket-protocol');
+      const protocol = requestedProtocol(offered);
       const extensions = req.getHeader('sec-websocket-extensions');
       if (stopping) return refuse(res, '503 Service Unavailable', 'shutting down');
       if (TOKEN_IN_QUERY.test(query)) {
@@ -262,8 +303,9 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
         metrics.authFailures.inc({ code: 'origin_refused' });
         return refuse(res, '403 Forbidden', `origin ${origin} is not allowed`);
       }
+      if (offered !== '' && protocol === '') return refuse(res, '400 Bad Request', `subprotocol ${SUBPROTOCOL} is the one this server speaks (offered: ${offered.slice(0, 100)})`);
       if (sockets.size >= cfg.maxConnections) return refuse(res, '503 Service Unavailable', 'connection limit reached');
-      const data = (preAuth: AuthOutcome | null): SocketData => ({ closed: false, gone: false, state: 'pending', preAuth, identity: null, conn: null, release: null, badFrames: 0, timers: [] });
+      const data = (preAuth: AuthOutcome | null): SocketData => ({ closed: false, gone: false, state: 'pending', preAuth, identity: null, conn: null, release: null, badFrames: 0, slowClosing: false, timers: [] });
       if (!authorization.toLowerCase().startsWith('bearer ')) {
         res.upgrade(data(null), key, protocol, extensions, context);
         return;
@@ -301,7 +343,9 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
       onClientFrame(ws, Buffer.from(message).toString('utf8'));
     },
     drain: (ws) => {
-      if (ws.getBufferedAmount() === 0) backpressured.delete(ws);
+      if (ws.getBufferedAmount() !== 0) return;
+      backpressured.delete(ws);
+      if (ws.getUserData().slowClosing) endSlow(ws);
     },
     close: (ws) => {
       const d = ws.getUserData();
@@ -310,12 +354,7 @@ export function startServer(cfg: WebSocketConfig, hub: Hub, verify: Verifier, me
       sockets.delete(ws);
       backpressured.delete(ws);
       for (const t of d.timers) clearTimeout(t);
-      if (d.conn) {
-        hub.detach(d.conn);
-        metrics.connections.dec();
-      }
-      d.release?.();
-      d.release = null;
+      release(d);
     },
   });
 

@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadDefinitions } from './check/definitions.js';
-import { renderJson, renderText, strictify, type Diagnostic } from './diagnostics.js';
+import { renderHeadline, renderJson, renderText, strictify, type Diagnostic } from './diagnostics.js';
 import { interpreter } from './interpret/decode.js';
 import { decodeLine, formatResult, type DecodedEvent, type DecodeOptions, type DefinitionMatcher } from '../runtime/semantics/event.js';
 import { compiledMatcher } from '../runtime/decode/rt.js';
@@ -61,16 +61,21 @@ interface Loaded {
   exitCode: number;
 }
 
+/** HE001 for `path`, through the one renderer. */
+function fileNotFound(path: string, message: string): void {
+  process.stderr.write(renderHeadline({ code: Codes.FileNotFound, severity: 'error', message, origin: path, notes: [] }) + '\n');
+}
+
 /** The file's text, or null after printing HE001. */
 function readSource(path: string): string | null {
   if (!existsSync(path)) {
-    process.stderr.write(`${path}: error HE001: file not found (Herald never falls back to a packaged default, unlike Ceilometer)\n`);
+    fileNotFound(path, 'file not found (Herald never falls back to a packaged default, unlike Ceilometer)');
     return null;
   }
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    process.stderr.write(`${path}: error HE001: cannot read the file: ${(e as Error).message}\n`);
+    fileNotFound(path, `cannot read the file: ${(e as Error).message}`);
     return null;
   }
 }
@@ -174,7 +179,7 @@ function loadRuleDir(dir: string, strict: boolean, format: string, quietWarnings
   const iniPath = `${dir}/settings.ini`;
   if (!existsSync(iniPath)) {
     if (!needSettings) return { rules: loaded.rules, settings: null, exitCode: 0 };
-    process.stderr.write(`${iniPath}: error HE001: file not found\n`);
+    fileNotFound(iniPath, 'file not found');
     return 1;
   }
   const text = readSource(iniPath);

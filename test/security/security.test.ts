@@ -187,7 +187,7 @@ describe('slow consumers', () => {
     const { spawn } = await import('node:child_process');
     const py = spawn('python3', ['-c', `import socket,sys,time\ns=socket.create_connection(('127.0.0.1',${g.port}))\ns.sendall(sys.argv[1].encode())\ntime.sleep(60)`, upgrade], { stdio: 'ignore' });
     try {
-      for (let i = 0; i < 100 && g.hub.connectionCount('stalled') === 0; i++) await sleep(20);
+      for (let i = 0; i < 1000 && g.hub.connectionCount('stalled') === 0; i++) await sleep(20);
       expect(g.hub.connectionCount('stalled')).toBe(1);
       // Pushes as the AMQP side hands them over (from the event loop, outside any socket callback).
       const data = JSON.stringify({ message: { pad: 'x'.repeat(512 * 1024) } });

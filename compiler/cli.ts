@@ -18,6 +18,7 @@ import { parsePyJson } from '../runtime/semantics/pyjson.js';
 import type { PyValue } from '../runtime/semantics/pyvalue.js';
 import type { DecodeResult } from '../runtime/semantics/event.js';
 import { explain } from './explain.js';
+import { parseFlags, UsageError } from '../runtime/cli/flags.js';
 import type { RuleSet } from './model.js';
 
 const USAGE = `usage: herald <command> [options]
@@ -33,7 +34,6 @@ commands:
 
 options common to all: --format text|json (diagnostics), --strict (warnings are errors)`;
 
-class UsageError extends Error {}
 
 function printDiagnostics(diags: Diagnostic[], format: string): void {
   for (const d of diags) process.stderr.write((format === 'json' ? renderJson(d) : renderText(d)) + '\n');
@@ -238,7 +238,7 @@ async function cmdExplain(args: string[]): Promise<number> {
 
 /** `herald serve`: the runtime with generated/, or with DIR compiled now (--rules DIR). */
 async function cmdServe(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, rules: { type: 'string' } }, strict: true });
+  const values = parseFlags('serve', args, { config: { type: 'string' }, rules: { type: 'string' } });
   const runtime = await import('../runtime/main.js');
   if (!values.rules) return runtime.serveMain(args);
   const loaded = loadRuleDir(values.rules, false, 'text', true, true);
@@ -275,7 +275,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`herald: ${(e as Error).message}\n\n${USAGE}\n`);
+      const message = (e as Error).message;
+      process.stderr.write(`${message.startsWith('herald ') ? message : `herald: ${message}`}\n\n${USAGE}\n`);
       return 2;
     }
     throw e;

@@ -8,6 +8,7 @@ import type { CompiledTransforms } from './transform/rt.js';
 import { loadGatewayConfig } from './gateway/config.js';
 import { StartupError, startupMessage } from './diagnostics/startup.js';
 import { integerFlag, parseFlags } from './cli/flags.js';
+import { SERVE_FLAGS, TOKEN_FLAGS } from './cli/runtime-flags.js';
 import { startGateway } from './gateway/gateway.js';
 
 export interface CompiledSet {
@@ -19,7 +20,7 @@ export interface CompiledSet {
 const GENERATED: CompiledSet = { rules: generatedRules, transforms: generatedTransforms, from: 'generated/' };
 
 export async function serveMain(args: string[], compiled: CompiledSet = GENERATED): Promise<number> {
-  const values = parseFlags('serve', args, { config: { type: 'string' }, rules: { type: 'string' } });
+  const values = parseFlags('serve', args, SERVE_FLAGS);
   let gateway;
   try {
     const config = loadGatewayConfig(values.config ?? null);
@@ -41,7 +42,7 @@ export async function serveMain(args: string[], compiled: CompiledSet = GENERATE
 
 /** Mints an HS256 token with the configured jwt_secret (for tests, scripts and the README). */
 export async function tokenMain(args: string[]): Promise<number> {
-  const values = parseFlags('token', args, { config: { type: 'string' }, sub: { type: 'string' }, projects: { type: 'string', default: '' }, ttl: { type: 'string', default: '3600' }, secret: { type: 'string' }, audience: { type: 'string' }, issuer: { type: 'string' } });
+  const values = parseFlags('token', args, TOKEN_FLAGS);
   const ttl = integerFlag('token', '--ttl', values.ttl, 1);
   let secret = values.secret;
   let audience = values.audience;

@@ -215,3 +215,62 @@ describe('a socket closed for backpressure', () => {
     }
   }, 90_000);
 });
+
+describe('pushes from HTTP ingest to a client that never reads', () => {
+  it('reach it as an unbroken prefix, and then it is closed and counted: nothing lost silently', async () => {
+    const rules = compileRuleTexts(
+      `- event_type: test.push\n  traits:\n    target:\n      fields: payload.target\n    n:\n      type: int\n      fields: payload.n\n    pad:\n      fields: payload.pad\n`,
+      `[NOTIFY_MANAGER]\ntransformer = [\n    {'event_type': 'test.push', 'event_define': {'event_type': 'websocket.send', 'traits': {'toid': '@traits.target', 'message': {'n': '@traits.n', 'pad': '@traits.pad'}}}},\n  ]\n`,
+    );
+    const config = loadGatewayConfig(fileWith('settings.ini', `[WEBSOCKET]\nport = 0\njwt_secret = ${SECRET}\nmax_backpressure = 262144\ningest_token = t\n`));
+    const g = await startGateway({ config, rules: rules.rules, transforms: rules.transforms, rulesFrom: 'test', logger: makeLogger('silent') });
+    const t = await token('stalled');
+    const upgrade = `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer ${t}\r\n\r\n`;
+    // Stalls until told (a line on stdin), then reads everything there is and prints the seqs it got.
+    const script = [
+      'import socket,sys,re,json',
+      `s=socket.create_connection(('127.0.0.1',${g.port}))`,
+      's.sendall(sys.argv[1].encode())',
+      'sys.stdin.readline()',
+      's.settimeout(15)',
+      'got=b""',
+      'eof=False',
+      'try:',
+      '  while True:',
+      '    d=s.recv(1<<20)',
+      '    if not d:',
+      '      eof=True',
+      '      break',
+      '    got+=d',
+      'except ConnectionResetError:',
+      '  eof=True',
+      'except socket.timeout:',
+      '  pass',
+      'print(json.dumps({"seqs":[int(x) for x in re.findall(rb\'"type":"push","seq":(\\d+)\',got)],"eof":eof}),flush=True)',
+    ].join('\n');
+    const py = spawn('python3', ['-c', script, upgrade], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    py.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      for (let i = 0; i < 1000 && g.hub.connectionCount('stalled') === 0; i++) await sleep(20);
+      expect(g.hub.connectionCount('stalled')).toBe(1);
+      const pad = 'x'.repeat(255);
+      // Arrays of 500 pushes per POST until the stalled socket is closed (bounded: 200 POSTs).
+      for (let i = 0; i < 200 && g.hub.connectionCount('stalled') > 0; i++) {
+        const body = JSON.stringify(Array.from({ length: 500 }, (_, k) => ({ event_type: 'test.push', priority: 'INFO', publisher_id: 'x', message_id: `m${i}-${k}`, timestamp: '2026-01-01 00:00:00', payload: { target: 'stalled', n: i * 500 + k, pad } })));
+        expect((await fetch(`http://127.0.0.1:${g.port}/v1/notifications`, { method: 'POST', headers: { authorization: 'Bearer t' }, body })).status).toBe(200);
+      }
+      expect(g.hub.connectionCount('stalled')).toBe(0);
+      expect(await (await fetch(`http://127.0.0.1:${g.port}/metrics`)).text()).toMatch(/^herald_slow_consumers_closed_total 1$/m);
+      py.stdin!.write('read\n');
+      await new Promise((r) => py.once('exit', r));
+      const { seqs, eof } = JSON.parse(out) as { seqs: number[]; eof: boolean };
+      expect(seqs.length).toBeGreaterThan(0);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
+      expect(eof).toBe(true);
+    } finally {
+      py.kill();
+      await g.stop();
+    }
+  }, 150_000);
+});

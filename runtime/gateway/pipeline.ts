@@ -26,7 +26,7 @@ export interface Processed {
 }
 
 /** `toid`: a string or list; `user:<id>` or a bare id is a user, `project:<id>` a project. */
-export function addressOf(toid: PyValue | undefined): { users: string[]; projects: string[] } {
+function addressOf(toid: PyValue | undefined): { users: string[]; projects: string[] } {
   const users: string[] = [];
   const projects: string[] = [];
   const ids = Array.isArray(toid) ? toid : toid === undefined ? [] : [toid];

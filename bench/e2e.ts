@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ensurePackages, freePort, startRabbit, waitHttp, type Rabbit } from '../test/gateway/harness.js';
 import { report } from './report.js';
 import { rssBytes, runScript, startClients, startGatewayProcess, waitFrames } from './load/procs.js';
+import type { ClientsReport } from './load/clients.js';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret!';
 const RULES_YAML = `- event_type: test.push
@@ -147,11 +148,29 @@ export async function benchWs(connections = Number(process.env.HERALD_BENCH_CONN
     }
     const got = await waitFrames(clients, pushes * connections, 120);
     clients.stop();
-    if (got.frames < pushes * connections) throw new Error(`fan-out delivered ${got.frames} of ${pushes * connections}`);
     report('ws.fanout_frames_per_s', got.frames / ((got.lastAt - started) / 1000), 'frames/s', `${pushes} project pushes to ${connections} connections, POST to last frame received`);
+    reportLosses(got, pushes, connections);
   } finally {
     gw.kill('SIGKILL');
   }
+}
+
+/**
+ * Which connections got fewer than `pushes` frames, and whether each was told (closed with a
+ * code, or sent `reset`): a silent loss is a bug. Reported, not thrown, so later groups still run.
+ */
+function reportLosses(got: ClientsReport, pushes: number, connections: number): void {
+  const short: string[] = [];
+  for (let i = 0; i < connections; i++) {
+    const c = got.perConnection[i];
+    if ((c?.frames ?? 0) >= pushes) continue;
+    const missing = Array.from({ length: pushes }, (_, k) => k + 1).filter((seq) => !c?.seqs.includes(seq));
+    short.push(`user-${i} missed seq ${missing.join(',')}`);
+  }
+  const closes = Object.entries(got.closeCodes).map(([code, n]) => `${code}:${n}`).join(' ') || 'none';
+  report('ws.fanout_frames_missing', pushes * connections - got.frames, 'frames', `of ${pushes * connections}; ${short.length} connections short; closes by code: ${closes}; resets: ${got.resets}`);
+  const told = got.closed + got.resets;
+  if (short.length) process.stderr.write(`bench: ws fan-out: ${short.length} connections short (${short.slice(0, 20).join('; ')}${short.length > 20 ? '; …' : ''}); ${told ? `${told} closes or resets seen` : 'none closed or told reset: SILENT LOSS'}\n`);
 }
 
 /** fault group: 1% slow clients under load (p99 of the others, memory against the budget), broker restart recovery. */

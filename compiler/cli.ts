@@ -1,9 +1,8 @@
 // herald compile | decode | transform | explain (cli.md). Exit codes: 0 ok, 1 input errors, 2 usage.
 import { readFileSync, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { loadDefinitions } from './check/definitions.js';
-import { renderJson, renderText, strictify, type Diagnostic } from './diagnostics.js';
+import { renderHeadline, renderJson, renderText, strictify, type Diagnostic } from './diagnostics.js';
 import { interpreter } from './interpret/decode.js';
 import { decodeLine, formatResult, type DecodedEvent, type DecodeOptions, type DefinitionMatcher } from '../runtime/semantics/event.js';
 import { compiledMatcher } from '../runtime/decode/rt.js';
@@ -18,22 +17,63 @@ import { parsePyJson } from '../runtime/semantics/pyjson.js';
 import type { PyValue } from '../runtime/semantics/pyvalue.js';
 import type { DecodeResult } from '../runtime/semantics/event.js';
 import { explain } from './explain.js';
+import { parseFlags, UsageError } from '../runtime/cli/flags.js';
+import { SERVE_FLAGS, TOKEN_FLAGS } from '../runtime/cli/runtime-flags.js';
 import type { RuleSet } from './model.js';
 
-const USAGE = `usage: herald <command> [options]
+/** Every command's flags: the parser's tables, and what `herald help` must list (a test checks). */
+export const FLAGS = {
+  compile: {
+      rules: { type: 'string', default: 'rules' },
+      out: { type: 'string', default: 'generated' },
+      definitions: { type: 'string' },
+      strict: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'text' },
+  },
+  decode: {
+      rules: { type: 'string' },
+      definitions: { type: 'string' },
+      interpret: { type: 'boolean', default: false },
+      'drop-unmatched': { type: 'boolean', default: false },
+      'store-raw': { type: 'string', multiple: true },
+      'include-raw': { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'text' },
+      'show-warnings': { type: 'boolean', default: false },
+  },
+  transform: { rules: { type: 'string', default: 'rules' }, interpret: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false }, format: { type: 'string', default: 'text' } },
+  explain: { rules: { type: 'string', default: 'rules' } },
+  serve: SERVE_FLAGS,
+  token: TOKEN_FLAGS,
+} as const;
+
+export const USAGE = `usage: herald <command> [options]
 
 commands:
-  compile [--rules DIR] [--out DIR] [--strict] [--check]   check the rules (and emit generated/)
-  decode  [--rules DIR | --definitions FILE] [--interpret] [--drop-unmatched]
-          [--store-raw LEVEL]... [--include-raw]            JSON lines on stdin -> events on stdout
-  transform [--rules DIR] [--interpret]                     JSON lines on stdin -> UI messages on stdout
-  serve [--config FILE] [--rules DIR]                       the gateway (embedded HTTP ingest when no broker is configured)
-  token --sub USER [--projects P1,P2] [--config FILE]       mint an HS256 token with the configured jwt_secret
-  explain [--rules DIR]                                     one notification on stdin -> how the rules treat it
+  compile [--rules DIR | --definitions FILE] [--out DIR] [--check] [--strict] [--format text|json]
+          check the rules, emit generated/ (--check: write nothing, exit 1 when generated/ is stale)
+  decode  [--rules DIR | --definitions FILE] [--interpret] [--drop-unmatched] [--store-raw LEVEL]...
+          [--include-raw] [--strict] [--format text|json] [--show-warnings]
+          JSON lines on stdin -> events on stdout
+  transform [--rules DIR] [--interpret] [--strict] [--format text|json]
+          JSON lines on stdin -> UI messages on stdout
+  explain [--rules DIR]
+          one notification on stdin -> how the rules treat it
+  serve   [--config FILE] [--rules DIR]
+          the gateway (embedded HTTP ingest when no broker is configured)
+  token   --sub USER [--projects P1,P2] [--ttl SECONDS] [--config FILE | --secret S] [--audience A] [--issuer I]
+          mint an HS256 token with the configured jwt_secret (or --secret)
+  help    this text
 
-options common to all: --format text|json (diagnostics), --strict (warnings are errors)`;
+--format text|json: how diagnostics are printed; --strict: warnings are errors.
+Exit codes: 0 success, 1 the input has errors, 2 usage error.`;
 
-class UsageError extends Error {}
+
+/** `--format` is text or json; anything else is a usage error, not a silent fallback. */
+function checkFormat(command: string, format: string | undefined): void {
+  if (format !== 'text' && format !== 'json') throw new UsageError(`herald ${command}: --format must be text or json, not '${format}'`);
+}
 
 function printDiagnostics(diags: Diagnostic[], format: string): void {
   for (const d of diags) process.stderr.write((format === 'json' ? renderJson(d) : renderText(d)) + '\n');
@@ -61,16 +101,21 @@ interface Loaded {
   exitCode: number;
 }
 
+/** HE001 for `path`, through the one renderer. */
+function fileNotFound(path: string, message: string): void {
+  process.stderr.write(renderHeadline({ code: Codes.FileNotFound, severity: 'error', message, origin: path, notes: [] }) + '\n');
+}
+
 /** The file's text, or null after printing HE001. */
 function readSource(path: string): string | null {
   if (!existsSync(path)) {
-    process.stderr.write(`${path}: error HE001: file not found (Herald never falls back to a packaged default, unlike Ceilometer)\n`);
+    fileNotFound(path, 'file not found (Herald never falls back to a packaged default, unlike Ceilometer)');
     return null;
   }
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    process.stderr.write(`${path}: error HE001: cannot read the file: ${(e as Error).message}\n`);
+    fileNotFound(path, `cannot read the file: ${(e as Error).message}`);
     return null;
   }
 }
@@ -87,21 +132,8 @@ function loadRules(path: string, strict: boolean, format: string, quietWarnings 
 }
 
 async function cmdDecode(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      rules: { type: 'string' },
-      definitions: { type: 'string' },
-      interpret: { type: 'boolean', default: false },
-      'drop-unmatched': { type: 'boolean', default: false },
-      'store-raw': { type: 'string', multiple: true },
-      'include-raw': { type: 'boolean', default: false },
-      strict: { type: 'boolean', default: false },
-      format: { type: 'string', default: 'text' },
-      'show-warnings': { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  const values = parseFlags('decode', args, FLAGS.decode);
+  checkFormat('decode', values.format);
   if (values.rules && values.definitions) throw new UsageError('use either --rules DIR or --definitions FILE');
   const path = values.definitions ?? `${values.rules ?? 'rules'}/event_definitions.yaml`;
   const loaded = loadRules(path, values.strict!, values.format!, !values['show-warnings']);
@@ -119,18 +151,8 @@ async function cmdDecode(args: string[]): Promise<number> {
 }
 
 function cmdCompile(args: string[]): number {
-  const { values } = parseArgs({
-    args,
-    options: {
-      rules: { type: 'string', default: 'rules' },
-      out: { type: 'string', default: 'generated' },
-      definitions: { type: 'string' },
-      strict: { type: 'boolean', default: false },
-      check: { type: 'boolean', default: false },
-      format: { type: 'string', default: 'text' },
-    },
-    strict: true,
-  });
+  const values = parseFlags('compile', args, FLAGS.compile);
+  checkFormat('compile', values.format);
   const path = values.definitions ?? `${values.rules}/event_definitions.yaml`;
   const text = readSource(path);
   if (text === null) return 1;
@@ -174,7 +196,7 @@ function loadRuleDir(dir: string, strict: boolean, format: string, quietWarnings
   const iniPath = `${dir}/settings.ini`;
   if (!existsSync(iniPath)) {
     if (!needSettings) return { rules: loaded.rules, settings: null, exitCode: 0 };
-    process.stderr.write(`${iniPath}: error HE001: file not found\n`);
+    fileNotFound(iniPath, 'file not found');
     return 1;
   }
   const text = readSource(iniPath);
@@ -203,11 +225,8 @@ function messageIdOf(line: string, r: DecodeResult): PyValue {
 
 
 async function cmdTransform(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { rules: { type: 'string', default: 'rules' }, interpret: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false }, format: { type: 'string', default: 'text' } },
-    strict: true,
-  });
+  const values = parseFlags('transform', args, FLAGS.transform);
+  checkFormat('transform', values.format);
   const loaded = loadRuleDir(values.rules!, values.strict!, values.format!, true, true);
   if (typeof loaded === 'number') return loaded;
   const settings = loaded.settings!;
@@ -222,7 +241,7 @@ async function cmdTransform(args: string[]): Promise<number> {
 }
 
 async function cmdExplain(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { rules: { type: 'string', default: 'rules' } }, strict: true });
+  const values = parseFlags('explain', args, FLAGS.explain);
   const loaded = loadRuleDir(values.rules!, false, 'text', true, false);
   if (typeof loaded === 'number') return loaded;
   let text = '';
@@ -233,7 +252,7 @@ async function cmdExplain(args: string[]): Promise<number> {
 
 /** `herald serve`: the runtime with generated/, or with DIR compiled now (--rules DIR). */
 async function cmdServe(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, rules: { type: 'string' } }, strict: true });
+  const values = parseFlags('serve', args, SERVE_FLAGS);
   const runtime = await import('../runtime/main.js');
   if (!values.rules) return runtime.serveMain(args);
   const loaded = loadRuleDir(values.rules, false, 'text', true, true);
@@ -270,7 +289,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`herald: ${(e as Error).message}\n\n${USAGE}\n`);
+      const message = (e as Error).message;
+      process.stderr.write(`${message.startsWith('herald ') ? message : `herald: ${message}`}\n\n${USAGE}\n`);
       return 2;
     }
     throw e;

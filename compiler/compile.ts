@@ -21,7 +21,7 @@ const DECODE_RUNTIME = join(REPO_ROOT, 'runtime', 'decode', 'rt.js');
 const TRANSFORM_RUNTIME = join(REPO_ROOT, 'runtime', 'transform', 'rt.js');
 
 /** The import specifier of a runtime barrel as seen from a file in `outDir`. */
-export function runtimeImportFrom(outDir: string, entry = DECODE_RUNTIME): string {
+function runtimeImportFrom(outDir: string, entry = DECODE_RUNTIME): string {
   let rel = relative(resolve(outDir), entry).split(sep).join('/');
   if (!rel.startsWith('.')) rel = './' + rel;
   return rel;

@@ -39,20 +39,6 @@ export type JsonPath =
   | { kind: 'filter'; exprs: FilterExpr[]; span: PathSpan }
   | { kind: 'operation'; left: Operand; op: '+' | '-' | '*' | '/'; right: Operand; span: PathSpan };
 
-/** str(path) of a step, as jsonpath-rw prints it (used for the plugin's path strings). */
-export function stepString(node: JsonPath): string {
-  switch (node.kind) {
-    case 'fields':
-      return node.names.join(',');
-    case 'index':
-      return `[${node.index}]`;
-    case 'root':
-      return '$';
-    default:
-      return '`this`';
-  }
-}
-
 /** Walk every node of a path. */
 export function* walkPath(p: JsonPath): Generator<JsonPath> {
   yield p;

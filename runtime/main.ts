@@ -1,6 +1,5 @@
 // `herald serve` and `herald token`: the runtime's own entry (no compiler code), with the rules
 // compiled into generated/ (or handed in by `herald serve --rules DIR`).
-import { parseArgs } from 'node:util';
 import { signHs256 } from './auth/jwt/sign.js';
 import { jwtKeys } from './auth/jwt/index.js';
 import { rules as generatedRules } from '../generated/decoders.js';
@@ -9,6 +8,8 @@ import type { CompiledRules } from './decode/rt.js';
 import type { CompiledTransforms } from './transform/rt.js';
 import { loadGatewayConfig } from './gateway/config.js';
 import { StartupError, startupMessage } from './diagnostics/startup.js';
+import { integerFlag, parseFlags } from './cli/flags.js';
+import { SERVE_FLAGS, TOKEN_FLAGS } from './cli/runtime-flags.js';
 import { startGateway } from './gateway/gateway.js';
 
 export interface CompiledSet {
@@ -20,7 +21,7 @@ export interface CompiledSet {
 const GENERATED: CompiledSet = { rules: generatedRules, transforms: generatedTransforms, from: 'generated/' };
 
 export async function serveMain(args: string[], compiled: CompiledSet = GENERATED): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
+  const values = parseFlags('serve', args, SERVE_FLAGS);
   let gateway;
   try {
     const config = loadGatewayConfig(values.config ?? null);
@@ -42,11 +43,8 @@ export async function serveMain(args: string[], compiled: CompiledSet = GENERATE
 
 /** Mints an HS256 token with the configured jwt_secret (for tests, scripts and the README). */
 export async function tokenMain(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { config: { type: 'string' }, sub: { type: 'string' }, projects: { type: 'string', default: '' }, ttl: { type: 'string', default: '3600' }, secret: { type: 'string' }, audience: { type: 'string' }, issuer: { type: 'string' } },
-    strict: true,
-  });
+  const values = parseFlags('token', args, TOKEN_FLAGS);
+  const ttl = integerFlag('token', '--ttl', values.ttl, 1);
   let secret = values.secret;
   let audience = values.audience;
   let issuer = values.issuer;
@@ -67,7 +65,7 @@ export async function tokenMain(args: string[]): Promise<number> {
     process.stderr.write('herald token: needs --sub USER and a jwt_secret (--secret, or [WEBSOCKET] jwt_secret in --config FILE)\n');
     return 2;
   }
-  const jwt = await signHs256(secret, { sub: values.sub, projects: values.projects ? values.projects.split(',') : [], exp: Math.floor(Date.now() / 1000) + Number(values.ttl), audience, issuer });
+  const jwt = await signHs256(secret, { sub: values.sub, projects: values.projects ? values.projects.split(',') : [], exp: Math.floor(Date.now() / 1000) + ttl, audience, issuer });
   process.stdout.write(jwt + '\n');
   return 0;
 }

@@ -1,5 +1,6 @@
 // The single executable's entry: `herald serve` and `herald token` with the rules compiled in.
 import { serveMain, tokenMain } from './main.js';
+import { UsageError } from './cli/flags.js';
 
 const USAGE = 'usage: herald serve [--config FILE] | herald token --sub USER [--projects P1,P2] [--config FILE]\n';
 
@@ -25,6 +26,11 @@ run(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
     process.stderr.write(`herald: ${(e as Error).stack ?? String(e)}\n`);
     process.exitCode = 1;
   },

@@ -26,6 +26,3 @@ export function canonicalResult(line: string): string {
   return dumpPyJson(v);
 }
 
-export function jsonOf(v: unknown): string {
-  return JSON.stringify(v);
-}

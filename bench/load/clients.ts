@@ -22,10 +22,16 @@ export interface ClientsReport {
   latencies: number[];
   closed: number;
   slowClosed: number;
+  /** Close codes seen, with how many sockets closed with each. */
+  closeCodes: Record<string, number>;
+  /** `reset` frames received (a gap the client was told about). */
+  resets: number;
+  /** Per connection (user index): push frames received and the seqs among them. */
+  perConnection: Array<{ frames: number; seqs: number[] }>;
 }
 
 const plan = JSON.parse(process.argv[2]!) as ClientsPlan;
-const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0 };
+const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0, closeCodes: {}, resets: 0, perConnection: [] };
 const sockets: WebSocket[] = [];
 
 async function open(i: number): Promise<void> {
@@ -42,17 +48,24 @@ async function open(i: number): Promise<void> {
         resolve();
         return;
       }
+      const text = m.toString('latin1');
+      if (text.startsWith('{"type":"reset"')) report.resets++;
+      if (!text.startsWith('{"type":"push"')) return;
+      const mine = (report.perConnection[i] ??= { frames: 0, seqs: [] });
+      mine.frames++;
+      mine.seqs.push(Number(/"seq":(\d+)/.exec(text)?.[1] ?? -1));
       const now = Date.now();
       if (!report.frames) report.firstAt = now;
       report.lastAt = now;
       report.frames++;
       if (plan.latency) {
-        const at = /"sent":(\d+)/.exec(m.toString('latin1'));
+        const at = /"sent":(\d+)/.exec(text);
         if (at) report.latencies.push(now - Number(at[1]));
       }
     });
     ws.on('close', (code: number) => {
       report.closed++;
+      report.closeCodes[code] = (report.closeCodes[code] ?? 0) + 1;
       if (code === 4009) report.slowClosed++;
     });
     ws.on('error', reject);
@@ -65,7 +78,7 @@ async function main(): Promise<void> {
   process.send!({ type: 'ready' });
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'report') process.send!({ type: 'report', report });
-    if (m.cmd === 'reset') Object.assign(report, { frames: 0, firstAt: 0, lastAt: 0, latencies: [] });
+    if (m.cmd === 'reset') Object.assign(report, { frames: 0, firstAt: 0, lastAt: 0, latencies: [], perConnection: [] });
     if (m.cmd === 'exit') {
       for (const ws of sockets) ws.terminate();
       process.exit(0);

@@ -21,7 +21,7 @@ function loadModule(text: string, runtimeImport: string, runtime: object): Recor
   return module.exports;
 }
 
-export function loadGenerated(text: string, runtimeImport: string): rt.CompiledRules {
+function loadGenerated(text: string, runtimeImport: string): rt.CompiledRules {
   return loadModule(text, runtimeImport, rt).rules as rt.CompiledRules;
 }
 

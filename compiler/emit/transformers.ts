@@ -19,7 +19,7 @@ export interface TransformerEmitOptions {
 }
 
 /** The name of a definition's trait interface in the decoders module. */
-export function traitInterfaceName(def: EventDef): string {
+function traitInterfaceName(def: EventDef): string {
   return def.index < 0 ? 'BuiltinCatchAllTraits' : ident('Definition', def.index) + 'Traits';
 }
 

@@ -10,7 +10,7 @@ export interface IniSource {
 const PY_SPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 const isPySpace = (c: string): boolean => PY_SPACE.test(c);
 
-export function pyStrip(s: string): { text: string; start: number } {
+function pyStrip(s: string): { text: string; start: number } {
   let a = 0;
   let b = s.length;
   while (a < b && isPySpace(s[a]!)) a++;

@@ -28,7 +28,7 @@ export interface SettingsProblem {
 }
 
 /** A value as settings.ini means it: a Python literal when it parses as one, else the string. */
-export function optionValue(text: string): PyValue {
+function optionValue(text: string): PyValue {
   try {
     return literalValue(parsePyLiteral(text));
   } catch {

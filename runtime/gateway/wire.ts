@@ -18,7 +18,7 @@ export type WireResult = { ok: true; message: PyDict; uniqueId: string | null } 
 const refused = (code: ReasonCode, message: string): { ok: false; reason: Reason } => ({ ok: false, reason: { code, message } });
 
 /** Deepest [/{ nesting outside strings; stops counting past `limit`. */
-export function jsonDepth(text: string, limit: number): number {
+function jsonDepth(text: string, limit: number): number {
   let depth = 0;
   let max = 0;
   let inString = false;

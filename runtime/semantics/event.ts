@@ -33,8 +33,8 @@ export type DecodeResult =
   | { kind: 'dropped'; code: DropCode; reason: string }
   | { kind: 'error'; error: string; stage?: string; rule?: string };
 
-export const PRIORITIES = ['audit', 'debug', 'info', 'warn', 'error', 'critical', 'sample'];
-export const EVENT_PRIORITIES = ['info', 'error'];
+const PRIORITIES = ['audit', 'debug', 'info', 'warn', 'error', 'critical', 'sample'];
+const EVENT_PRIORITIES = ['info', 'error'];
 
 export interface DecodeOptions {
   dropUnmatched?: boolean;

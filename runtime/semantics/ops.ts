@@ -230,6 +230,6 @@ export function mapLookup(values: Array<[PyValue, PyValue]>, key: PyValue, caseS
 }
 
 /** str.casefold() approximation: full case folding via upper-then-lower. */
-export function casefold(s: string): string {
+function casefold(s: string): string {
   return s.toUpperCase().toLowerCase();
 }

@@ -31,14 +31,6 @@ export class PyError extends Error {
   }
 }
 
-export function isDict(v: PyValue | undefined): v is PyDict {
-  return v instanceof Map;
-}
-
-export function isList(v: PyValue | undefined): v is PyValue[] {
-  return Array.isArray(v);
-}
-
 /** True for Python ints (bool excluded). */
 export function isInt(v: PyValue): v is number | bigint {
   return typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
@@ -135,7 +127,3 @@ export function pyCompare(a: PyValue, b: PyValue, op: string): number {
   throw new PyError('TypeError', `'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
 }
 
-/** Own-key lookup on a dict; `undefined` when absent (a present key may hold `null`). */
-export function dictGet(v: PyValue | undefined, key: string): PyValue | undefined {
-  return v instanceof Map ? v.get(key) : undefined;
-}

@@ -1,7 +1,7 @@
 // Per-socket and process-wide backpressure: a socket whose unsent data passes max_backpressure is
 // closed with 4009 (it can resume); while all sockets behind together pass max_buffered_bytes,
-// the worst are closed first. A stuck client never reads the close frame, so the socket is
-// dropped outright shortly after if uWS has not reported it closed.
+// the worst are closed first. A stuck client never drains, so its socket is dropped outright after
+// a grace period.
 import { CLOSE } from '../protocol/frames.js';
 import type { ServerEvents, Sock } from './socket.js';
 
@@ -10,8 +10,8 @@ export interface BackpressureLimits {
   maxBufferedBytes: number;
 }
 
-/** How long a 4009 close may wait behind unsent data before the socket is dropped. */
-const HARD_CLOSE_MS = 2000;
+/** How long a socket closed for backpressure may take to drain before it is dropped outright. */
+const SLOW_CLOSE_GRACE_MS = 2000;
 
 export class Backpressure {
   private readonly behind = new Set<Sock>();
@@ -19,6 +19,8 @@ export class Backpressure {
   constructor(
     private readonly limits: BackpressureLimits,
     private readonly events: Pick<ServerEvents, 'slowClosed'>,
+    /** Takes the socket out of the hub (and its push bindings) at once: nothing more is sent to it. */
+    private readonly leave: (ws: Sock) => void,
   ) {}
 
   send(ws: Sock, frame: string): void {
@@ -32,23 +34,36 @@ export class Backpressure {
   }
 
   drained(ws: Sock): void {
-    if (ws.getBufferedAmount() === 0) this.behind.delete(ws);
+    if (ws.getBufferedAmount() !== 0) return;
+    this.behind.delete(ws);
+    if (ws.getUserData().slowClosing) this.endSlow(ws);
   }
 
   forget(ws: Sock): void {
     this.behind.delete(ws);
   }
 
+  /**
+   * Not end() at once: once ended, uWS reports the socket closed and hands it to us no more, while a
+   * client that never reads keeps it, with MBs queued, for minutes. So the socket leaves the hub
+   * now, the 4009 goes out when the backlog drains, and a client still stuck after the grace
+   * period loses the socket outright.
+   */
   closeSlow(ws: Sock, why: string): void {
     const d = ws.getUserData();
     if (d.closed) return;
     this.events.slowClosed(d.identity?.user, why);
     d.closed = true;
+    d.slowClosing = true;
     this.behind.delete(ws);
+    this.leave(ws);
+    if (ws.getBufferedAmount() === 0) return this.endSlow(ws);
+    d.timers.push(setTimeout(() => d.gone || ws.close(), SLOW_CLOSE_GRACE_MS));
+  }
+
+  private endSlow(ws: Sock): void {
+    ws.getUserData().slowClosing = false;
     ws.end(CLOSE.slowConsumer.code, CLOSE.slowConsumer.reason);
-    // Not in d.timers: the close handler clears those, and this one must outlive a close frame
-    // stuck behind data.
-    setTimeout(() => d.gone || ws.close(), HARD_CLOSE_MS).unref();
   }
 
   /** While the sockets behind exceed the process-wide budget, close the worst first. */

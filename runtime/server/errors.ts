@@ -20,6 +20,7 @@ export const HTTP_ERRORS = {
   devTokensDisabled: { code: 'dev_tokens_disabled', status: 404, template: 'development tokens exist only in embedded mode with no JWT key configured' },
   badDevTokenRequest: { code: 'bad_request', status: 400, template: 'send {"sub": "<user id>", "projects": [...]}' },
   noRoute: { code: 'no_route', status: 404, template: 'no such route' },
+  badSubprotocol: { code: 'bad_subprotocol', status: 400, template: 'this server speaks {protocols} (offered: {offered})' },
 } as const satisfies Record<string, HttpError>;
 
 export function messageOf(e: HttpError, args: Readonly<Record<string, string | number>> = {}): string {

@@ -38,6 +38,9 @@ export interface GatewayServer {
   batch(fn: () => void): void;
 }
 
+/** Client frames up to this size reach `message` (and get 1009 there); uWS drops bigger ones itself. */
+const LARGEST_FRAME_READ = 16 * 1024 * 1024;
+
 /** Sockets closed per turn of the event loop during shutdown. */
 const CLOSE_BATCH = 500;
 
@@ -76,14 +79,17 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps): Promise<
   const app: TemplatedApp = uWS.App();
   const sockets = new Set<WebSocket<SocketData>>();
   let stopping = false;
-  const out = new Backpressure(cfg, deps.events);
-  const sessions = new Sessions({ limits: cfg, hub: deps.hub, authenticate: deps.authenticate, events: deps.events, out, hold: deps.hold });
+  // The two refer to each other: a slow socket leaves its session; a session sends through backpressure.
+  let sessions: Sessions | null = null;
+  const out = new Backpressure(cfg, deps.events, (ws) => sessions?.leave(ws));
+  sessions = new Sessions({ limits: cfg, hub: deps.hub, authenticate: deps.authenticate, events: deps.events, out, hold: deps.hold });
+  const live = sessions;
 
   app.ws<SocketData>(cfg.path, {
     compression: uWS.DISABLED,
-    // Frames up to 16x max_frame_bytes reach `message` and are closed there with 1009 as the
-    // protocol says; beyond that uWS drops the connection itself without buffering more.
-    maxPayloadLength: cfg.maxFrameBytes * 16,
+    // Frames up to LARGEST_FRAME_READ reach `message` and are closed there with 1009 as the
+    // protocol says; beyond that uWS drops the connection itself (1006) without buffering more.
+    maxPayloadLength: Math.max(cfg.maxFrameBytes + 1, LARGEST_FRAME_READ),
     idleTimeout: cfg.idleTimeout,
     sendPingsAutomatically: true,
     // Herald closes with 4009 itself at max_backpressure; uWS's own limit is only a backstop.
@@ -92,14 +98,14 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps): Promise<
     upgrade: makeUpgrade({ limits: cfg, authenticate: deps.authenticate, events: deps.events, state: () => ({ sockets: sockets.size, stopping }) }),
     open: (ws) => {
       sockets.add(ws);
-      sessions.open(ws);
+      live.open(ws);
     },
-    message: (ws, message) => sessions.message(ws, message),
+    message: (ws, message) => live.message(ws, message),
     drain: (ws) => out.drained(ws),
     close: (ws) => {
       sockets.delete(ws);
       out.forget(ws);
-      sessions.closed(ws);
+      live.closed(ws);
     },
   });
   for (const r of deps.routes) app[r.method](r.pattern, r.handle);

@@ -158,13 +158,9 @@ export class Sessions {
     ws.end(CLOSE[kind].code, Buffer.from(message).subarray(0, 123).toString());
   }
 
-  /** uWS reported the close: nothing may touch the socket any more. */
-  closed(ws: Sock): void {
+  /** The socket leaves the hub, its token's watch and its push bindings: nothing more is sent to it. */
+  leave(ws: Sock): void {
     const d = ws.getUserData();
-    d.closed = true;
-    d.gone = true;
-    for (const t of d.timers) clearTimeout(t);
-    if (d.expiry) clearTimeout(d.expiry);
     if (d.conn && this.deps.hub.isAttached(d.conn)) {
       this.deps.hub.detach(d.conn);
       this.deps.events.disconnected();
@@ -173,5 +169,15 @@ export class Sessions {
     d.unwatch = null;
     d.release?.();
     d.release = null;
+  }
+
+  /** uWS reported the close: nothing may touch the socket any more. */
+  closed(ws: Sock): void {
+    const d = ws.getUserData();
+    d.closed = true;
+    d.gone = true;
+    for (const t of d.timers) clearTimeout(t);
+    if (d.expiry) clearTimeout(d.expiry);
+    this.leave(ws);
   }
 }

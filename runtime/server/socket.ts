@@ -20,11 +20,13 @@ export interface SocketData {
   unwatch: (() => void) | null;
   expiry: NodeJS.Timeout | null;
   badFrames: number;
+  /** Closed for backpressure: its 4009 waits for the backlog to drain. */
+  slowClosing: boolean;
   timers: NodeJS.Timeout[];
 }
 
 export function newSocketData(preAuth: SocketData['preAuth']): SocketData {
-  return { closed: false, gone: false, state: 'pending', preAuth, identity: null, conn: null, release: null, unwatch: null, expiry: null, badFrames: 0, timers: [] };
+  return { closed: false, gone: false, state: 'pending', preAuth, identity: null, conn: null, release: null, unwatch: null, expiry: null, badFrames: 0, slowClosing: false, timers: [] };
 }
 
 export interface Sock {

@@ -49,7 +49,9 @@ export function makeUpgrade(deps: UpgradeDeps) {
     const host = req.getHeader('host');
     const token = headerCredential(req.getHeader('authorization'), req.getHeader('x-auth-token'));
     const key = req.getHeader('sec-websocket-key');
-    const protocol = chooseSubprotocol(req.getHeader('sec-websocket-protocol'));
+    // No subprotocol offered (non-browser clients): accepted; offered, it must include one Herald speaks.
+    const offered = req.getHeader('sec-websocket-protocol');
+    const protocol = chooseSubprotocol(offered);
     const extensions = req.getHeader('sec-websocket-extensions');
     const { sockets, stopping } = deps.state();
     if (stopping) return refuse(res, HTTP_ERRORS.shuttingDown);
@@ -61,6 +63,7 @@ export function makeUpgrade(deps: UpgradeDeps) {
       deps.events.refused(HTTP_ERRORS.originRefused.code);
       return refuse(res, HTTP_ERRORS.originRefused, { origin });
     }
+    if (offered !== '' && protocol === '') return refuse(res, HTTP_ERRORS.badSubprotocol, { protocols: SUBPROTOCOLS.join(', '), offered: offered.slice(0, 100) });
     if (sockets >= deps.limits.maxConnections) return refuse(res, HTTP_ERRORS.connectionLimit);
     if (token === null) return void res.upgrade<SocketData>(newSocketData(null), key, protocol, extensions, context);
     let aborted = false;

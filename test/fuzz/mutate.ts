@@ -13,7 +13,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
   pick: fc.nat(),
 });
 
-export function applyMutations(seed: string, ms: readonly Mutation[]): string {
+function applyMutations(seed: string, ms: readonly Mutation[]): string {
   let s = seed;
   for (const m of ms) {
     const at = s.length ? m.at % (s.length + 1) : 0;

@@ -242,6 +242,9 @@ describe('gateway against a real RabbitMQ', () => {
         [Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': '{'.repeat(5000) })), {}],
         [gzipSync('{"a": 1}'), { compression: 'application/x-gzip' }],
         [deflateSync('x'), { compression: 'application/x-bz2' }],
+        // The same two bodies test/gateway/ingest.test.ts posts over HTTP: the same codes there.
+        [Buffer.concat([Buffer.from('{"event_type": "test.push", "payload": {"x": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]), {}],
+        [Buffer.from(inner({ priority: 'INFO', payload: {}, message_id: 'no-type-1', timestamp: '2026-01-01 00:00:00' })), {}],
       ];
       for (const [body, headers] of bad) pub.send('herald-test', 'notifications.info', body, headers);
       // An unknown priority is no event for Ceilometer either: dropped, counted.
@@ -265,6 +268,10 @@ describe('gateway against a real RabbitMQ', () => {
       expect(reasons.join('\n')).toMatch(/exceeds max_message_bytes/);
       expect(reasons.join('\n')).toMatch(/nests deeper than max_json_depth/);
       expect(reasons.join('\n')).toMatch(/unsupported compression "application\/x-bz2"/);
+      const codes = dead.map((m) => String(m.properties.headers!['x-herald-reason-code']));
+      expect(codes).toContain('not_utf8');
+      expect(codes).toContain('no_event_type');
+      expect(reasons.join('\n')).toMatch(/has no event_type/);
       expect(dead.every((m) => m.properties.headers!['x-herald-exchange'] === 'herald-test')).toBe(true);
       const metrics = await (await fetch(`http://127.0.0.1:${g.port}/metrics`)).text();
       const sum = (re: RegExp) => [...metrics.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0);
@@ -296,13 +303,18 @@ describe('gateway against a real RabbitMQ', () => {
       await setup.close();
       await conn.close();
       const total = 3000;
-      for (let n = 1; n <= total; n++) pub.send('herald-durable-ex', 'notifications.info', testPush('steady', n));
+      // Half before the stop, half after the restart: the restart is always mid-stream.
+      for (let n = 1; n <= total / 2; n++) pub.send('herald-durable-ex', 'notifications.info', testPush('steady', n));
       await pub.confirm();
       await pub.close().catch(() => undefined);
       await c.waitFor((f) => f.length > 50);
       rabbit.down();
       const during = c.pushes().length;
       rabbit.up();
+      pub = await rawPublisher(rabbit.port);
+      for (let n = total / 2 + 1; n <= total; n++) pub.send('herald-durable-ex', 'notifications.info', testPush('steady', n));
+      await pub.confirm();
+      await pub.close().catch(() => undefined);
       await c.waitFor((f) => f.filter((x) => x.type === 'push').length >= total, 90000);
       await sleep(500);
       const ns = c.pushes().map((p) => (p.data!.message as { n: number }).n);
@@ -334,11 +346,21 @@ describe('gateway against a real RabbitMQ', () => {
       await waitHttp(port, '/readyz', 60, () => stderr);
       const c = connect(port, { token: await token('loaded') });
       await ready(c);
-      const total = 20000;
-      for (let n = 1; n <= total; n++) pub.send('herald-test', 'notifications.info', testPush('loaded', n));
-      await pub.confirm();
+      // The stream never ends before the gateway does: batches go on until it has exited, then
+      // one more, so SIGTERM always lands mid-stream whoever is faster (bounded in count).
+      let gone = false;
+      void exited.then(() => (gone = true));
+      let total = 0;
+      const batch = async (): Promise<void> => {
+        for (let i = 0; i < 500; i++) pub.send('herald-test', 'notifications.info', testPush('loaded', ++total));
+        await pub.confirm();
+      };
+      await batch();
       await c.waitFor((f) => f.length > 200);
       child.kill('SIGTERM');
+      while (!gone && total < 200_000) await batch();
+      await exited;
+      await batch();
       const closed = await c.closed;
       expect(closed.code).toBe(1001);
       expect(await exited).toBe(0);

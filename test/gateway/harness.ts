@@ -75,18 +75,25 @@ export interface Rabbit {
   ctl(args: string[]): string;
 }
 
+/** The environment of rabbit-up/down.sh and rabbitmqctl for a broker whose state lives in `base`. */
+export function rabbitEnvironment(base: string, port: number, dist: number): NodeJS.ProcessEnv {
+  // An Erlang VM that dies (the broker or a rabbitmqctl) writes erl_crash.dump into its working
+  // directory, the checkout: keep it in the state dir instead.
+  return { ...process.env, RABBIT_BASE: base, RABBIT_PORT: String(port), RABBIT_DIST_PORT: String(dist), RABBIT_TIMEOUT: '90', ERL_CRASH_DUMP: join(base, 'erl_crash.dump') };
+}
+
 export async function startRabbit(): Promise<Rabbit> {
   const base = mkdtempSync(join(tmpdir(), 'herald-rabbit-'));
   const port = await freePort();
   const dist = await freePort();
-  const env = { ...process.env, RABBIT_BASE: base, RABBIT_PORT: String(port), RABBIT_DIST_PORT: String(dist), RABBIT_TIMEOUT: '90' };
+  const env = rabbitEnvironment(base, port, dist);
   const rabbit: Rabbit = {
     port,
     base,
     url: `rabbit://guest:guest@127.0.0.1:${port}/`,
-    up: () => void execFileSync('bash', [join(TOOLS, 'rabbit-up.sh')], { env, stdio: ['ignore', 'pipe', 'inherit'] }),
-    down: () => void execFileSync('bash', [join(TOOLS, 'rabbit-down.sh')], { env, stdio: ['ignore', 'pipe', 'inherit'] }),
-    ctl: (args) => execFileSync('bash', ['-c', `. ${base}/env.sh && rabbitmqctl -q ${args.map((a) => `'${a}'`).join(' ')}`], { encoding: 'utf8' }),
+    up: () => void execFileSync('bash', [join(TOOLS, 'rabbit-up.sh')], { env, cwd: base, stdio: ['ignore', 'pipe', 'inherit'] }),
+    down: () => void execFileSync('bash', [join(TOOLS, 'rabbit-down.sh')], { env, cwd: base, stdio: ['ignore', 'pipe', 'inherit'] }),
+    ctl: (args) => execFileSync('bash', ['-c', `. ${base}/env.sh && rabbitmqctl -q ${args.map((a) => `'${a}'`).join(' ')}`], { encoding: 'utf8', env, cwd: base }),
   };
   rabbit.up();
   return rabbit;

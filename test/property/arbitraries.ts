@@ -6,7 +6,7 @@ import { PyFloat, type PyValue } from '../../runtime/semantics/pyvalue.js';
 import { dumpPyJson } from '../../runtime/semantics/pyjson.js';
 
 /** Keys used both in paths and in the data, hostile ones included. */
-export const KEYS = ['a', 'b', 'id', 'payload', '__proto__', 'constructor', 'toString', "x'y", 'q"t', '*/', '${x}', 'l\u2028s', '0', '7'];
+const KEYS = ['a', 'b', 'id', 'payload', '__proto__', 'constructor', 'toString', "x'y", 'q"t', '*/', '${x}', 'l\u2028s', '0', '7'];
 const ID_KEYS = KEYS.filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
 
 /** A field name as JSONPath text: bare when it can be, quoted otherwise. */
@@ -103,8 +103,8 @@ const trait = fc.record({
   plugin,
 });
 
-export const PATTERNS = ['a.b', 'a.*', '*', '!a.c', 'a.?', '[ab].*', 'b.x', '*.x', '!*.x', 'x', "q'uote*", '__proto__'];
-export const EVENT_TYPES = ['a.b', 'a.c', 'b.x', 'x', '', 'q\'uote.x', '__proto__'];
+const PATTERNS = ['a.b', 'a.*', '*', '!a.c', 'a.?', '[ab].*', 'b.x', '*.x', '!*.x', 'x', "q'uote*", '__proto__'];
+const EVENT_TYPES = ['a.b', 'a.c', 'b.x', 'x', '', 'q\'uote.x', '__proto__'];
 
 const definition = fc.record({
   eventType: fc.oneof(fc.constantFrom(...PATTERNS), fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 3 })),

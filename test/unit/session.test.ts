@@ -42,8 +42,9 @@ function setup(answer: (token: string) => AuthOutcome, watch?: Authenticator['wa
   const counted: string[] = [];
   const events: ServerEvents = { refused: (c) => void counted.push(c), slowClosed: () => undefined, connected: () => undefined, disconnected: () => undefined, replay: () => undefined };
   const auth: Authenticator = { kind: 'test', claims: () => true, authenticate: async (t) => answer(t), ...(watch ? { watch } : {}) };
-  const out = new Backpressure({ maxBackpressure: 100, maxBufferedBytes: 1000 }, events);
-  const sessions = new Sessions({ limits: { authTimeout: 5, maxFrameBytes: 1024, maxConnectionsPerUser: 2 }, hub, authenticate: routeAuth([auth]), events, out, hold: null });
+  let sessions: Sessions | null = null;
+  const out = new Backpressure({ maxBackpressure: 100, maxBufferedBytes: 1000 }, events, (ws) => sessions?.leave(ws));
+  sessions = new Sessions({ limits: { authTimeout: 5, maxFrameBytes: 1024, maxConnectionsPerUser: 2 }, hub, authenticate: routeAuth([auth]), events, out, hold: null });
   return { hub, sessions, counted };
 }
 
@@ -143,20 +144,33 @@ describe('socket lifecycle', () => {
 });
 
 describe('backpressure', () => {
-  it('a socket past max_backpressure is closed with 4009; the process budget closes the worst first', () => {
+  it('a socket past max_backpressure leaves at once and gets 4009 once drained; the process budget picks the worst first', () => {
     const slow: string[] = [];
-    const bp = new Backpressure({ maxBackpressure: 100, maxBufferedBytes: 150 }, { slowClosed: (_u, why) => void slow.push(why) });
+    const left: Fake[] = [];
+    const bp = new Backpressure({ maxBackpressure: 100, maxBufferedBytes: 150 }, { slowClosed: (_u, why) => void slow.push(why) }, (ws) => void left.push(ws as Fake));
     const a = fakeSock();
     const b = fakeSock();
     a.buffered = 90;
     b.buffered = 80;
     bp.send(a, '{}');
     bp.send(b, '{}');
-    expect([a.closedWith, b.closedWith]).toEqual([null, null]);
+    expect(left).toEqual([]);
     bp.enforceBudget();
-    expect([a.closedWith, b.closedWith]).toEqual([4009, null]);
+    // a is out of the hub now, nothing more is sent to it; its 4009 waits behind its backlog.
+    expect(left).toEqual([a]);
+    expect([a.closedWith, b.closedWith]).toEqual([null, null]);
+    const framesBefore = a.frames.length;
+    bp.send(a, '{}');
+    expect(a.frames).toHaveLength(framesBefore);
+    a.buffered = 0;
+    bp.drained(a);
+    expect(a.closedWith).toBe(4009);
+    // b passes max_backpressure on its own.
     b.buffered = 101;
     bp.send(b, '{}');
+    expect(left).toEqual([a, b]);
+    b.buffered = 0;
+    bp.drained(b);
     expect(b.closedWith).toBe(4009);
     expect(slow).toHaveLength(2);
   });

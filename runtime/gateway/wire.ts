@@ -3,6 +3,7 @@
 // wrong becomes a reason string (the dead-letter header), never an exception.
 import { inflateSync } from 'node:zlib';
 import { parsePyJson } from '../semantics/pyjson.js';
+import { depthOf, shallowerThan } from '../semantics/pyjson-native.js';
 import { versionCompatible } from '../semantics/event.js';
 import { pyRepr } from '../semantics/pyrepr.js';
 import type { PyDict, PyValue } from '../semantics/pyvalue.js';
@@ -15,25 +16,10 @@ export interface WireLimits {
 export type WireResult = { ok: true; message: PyDict; uniqueId: string | null } | { ok: false; reason: string };
 
 /** Deepest [/{ nesting outside strings; stops counting past `limit`. */
-export function jsonDepth(text: string, limit: number): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 || c === 123) {
-      if (++depth > max && (max = depth) > limit) return max;
-    } else if (c === 93 || c === 125) depth--;
-  }
-  return max;
-}
+export const jsonDepth = depthOf;
 
 export function parseLimited(text: string, limits: WireLimits, what: string): { ok: true; value: PyValue } | { ok: false; reason: string } {
-  if (jsonDepth(text, limits.maxJsonDepth) > limits.maxJsonDepth) return { ok: false, reason: `${what} nests deeper than max_json_depth (${limits.maxJsonDepth})` };
+  if (!shallowerThan(text, limits.maxJsonDepth)) return { ok: false, reason: `${what} nests deeper than max_json_depth (${limits.maxJsonDepth})` };
   try {
     return { ok: true, value: parsePyJson(text) };
   } catch (e) {
@@ -55,10 +41,12 @@ export function readBody(body: Uint8Array, compression: unknown, limits: WireLim
   if (bytes.length > limits.maxMessageBytes) return { ok: false, reason: `body of ${bytes.length} bytes exceeds max_message_bytes (${limits.maxMessageBytes})` };
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     return { ok: false, reason: 'body is not UTF-8' };
   }
+  const inner = osloMessageOf(text, limits);
+  if (inner !== undefined) return unwrapped(parseLimited(inner, limits, 'oslo.message'));
   const outer = parseLimited(text, limits, 'body');
   return outer.ok ? unwrapNotification(outer.value, limits) : outer;
 }
@@ -77,13 +65,37 @@ export function unwrapNotification(value: PyValue, limits: WireLimits): WireResu
     if (!compatible) return { ok: false, reason: `unsupported envelope version ${pyRepr(version)} (expected 2.x)` };
     const inner = msg.get('oslo.message');
     if (typeof inner !== 'string') return { ok: false, reason: 'oslo.message is not a string' };
-    const parsed = parseLimited(inner, limits, 'oslo.message');
-    if (!parsed.ok) return parsed;
-    msg = parsed.value;
+    return unwrapped(parseLimited(inner, limits, 'oslo.message'));
   }
+  return unwrapped({ ok: true, value: msg });
+}
+
+function unwrapped(parsed: { ok: true; value: PyValue } | { ok: false; reason: string }): WireResult {
+  if (!parsed.ok) return parsed;
+  const msg = parsed.value;
   if (!(msg instanceof Map)) return { ok: false, reason: 'the notification is not a JSON object' };
   const unique = msg.get('_unique_id');
   return { ok: true, message: msg, uniqueId: typeof unique === 'string' ? unique : null };
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** What oslo's serialize_msg writes around the notification (Python json.dumps defaults). */
+const ENVELOPE_HEAD = '{"oslo.version": "2.0", "oslo.message": "';
+
+/**
+ * The `oslo.message` string of a body that is exactly oslo's v2 envelope, read with one native
+ * string parse; undefined for any other body (the general path then parses and checks it).
+ */
+function osloMessageOf(text: string, limits: WireLimits): string | undefined {
+  if (limits.maxJsonDepth < 1 || !text.startsWith(ENVELOPE_HEAD) || !text.endsWith('"}')) return undefined;
+  try {
+    // One JSON string literal, or a SyntaxError when the middle is anything else.
+    const inner: unknown = JSON.parse(text.slice(ENVELOPE_HEAD.length - 1, -1));
+    return typeof inner === 'string' ? inner : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A bounded set of recent ids (insertion order; the oldest forgotten first). */

@@ -8,7 +8,7 @@ import { ensurePackages, freePort, startRabbit, waitHttp, type Rabbit } from '..
 import { report } from './report.js';
 import { rssBytes, runScript, startClients, startGatewayProcess, waitFrames } from './load/procs.js';
 
-const SECRET = 'bench-secret-bench-secret-bench-secret!';
+export const SECRET = 'bench-secret-bench-secret-bench-secret!';
 const RULES_YAML = `- event_type: test.push
   traits:
     target:
@@ -28,7 +28,7 @@ transformer = [
   ]
 `;
 
-function rulesDir(): string {
+export function rulesDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   writeFileSync(join(dir, 'event_definitions.yaml'), RULES_YAML);
   writeFileSync(join(dir, 'settings.ini'), TRANSFORMER);
@@ -36,9 +36,9 @@ function rulesDir(): string {
 }
 
 /** Throughput groups measure speed, not the slow-consumer limit: clients read as fast as they can. */
-const ROOMY = 'max_backpressure = 16777216';
+export const ROOMY = 'max_backpressure = 16777216';
 
-function config(dir: string, name: string, port: number, collector: string, websocket: string): string {
+export function config(dir: string, name: string, port: number, collector: string, websocket: string): string {
   const path = join(dir, name);
   writeFileSync(path, `[MESSAGE_COLLECTOR]\n${collector}\n[WEBSOCKET]\nport = ${port}\njwt_secret = ${SECRET}\n${websocket}\n`);
   return path;

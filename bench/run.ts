@@ -2,6 +2,7 @@
 import { benchDecode } from './decode.js';
 import { benchCompile } from './compile.js';
 import { benchE2e, benchFault, benchWs } from './e2e.js';
+import { benchPeer } from './peer.js';
 
 const GROUPS: Record<string, () => Promise<void> | void> = {
   decode: () => benchDecode(),
@@ -9,6 +10,7 @@ const GROUPS: Record<string, () => Promise<void> | void> = {
   e2e: () => benchE2e(),
   ws: () => benchWs(),
   fault: () => benchFault(),
+  peer: () => benchPeer(),
 };
 
 const wanted = process.argv.slice(2);

@@ -13,6 +13,8 @@ export interface ClientsPlan {
   latency?: boolean;
   /** The first `slow` users stop reading their socket once ready (slow consumers). */
   slow?: number;
+  /** `socketio`: the peer's wire (Engine.IO 4 over a raw WebSocket, token in the CONNECT packet). */
+  protocol?: 'herald' | 'socketio';
 }
 
 export interface ClientsReport {
@@ -22,13 +24,16 @@ export interface ClientsReport {
   latencies: number[];
   closed: number;
   slowClosed: number;
+  /** Closes seen, by WebSocket close code. */
+  closeCodes: Record<string, number>;
 }
 
 const plan = JSON.parse(process.argv[2]!) as ClientsPlan;
-const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0 };
+const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0, closeCodes: {} };
 const sockets: WebSocket[] = [];
 
 async function open(i: number): Promise<void> {
+  if (plan.protocol === 'socketio') return openSocketIo(i);
   const token = await signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
   await new Promise<void>((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${plan.port}/ws`, 'herald.v1', { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
@@ -53,7 +58,35 @@ async function open(i: number): Promise<void> {
     });
     ws.on('close', (code: number) => {
       report.closed++;
+      report.closeCodes[code] = (report.closeCodes[code] ?? 0) + 1;
       if (code === 4009) report.slowClosed++;
+    });
+    ws.on('error', reject);
+  });
+}
+
+/** One Socket.IO client on the raw protocol: the same ws library and counting as Herald's clients. */
+async function openSocketIo(i: number): Promise<void> {
+  const token = await signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
+  await new Promise<void>((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${plan.port}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+    sockets.push(ws);
+    ws.on('message', (m: Buffer) => {
+      const type = m[0];
+      if (type === 0x30) ws.send(`40${JSON.stringify({ token })}`); // Engine.IO OPEN -> Socket.IO CONNECT
+      else if (type === 0x32) ws.send('3'); // ping -> pong
+      else if (type === 0x34 && m[1] === 0x30) resolve(); // CONNECT acknowledged
+      else if (type === 0x34 && m[1] === 0x34) reject(new Error(`refused: ${m.toString('utf8')}`));
+      else if (type === 0x34 && m[1] === 0x32) {
+        const now = Date.now();
+        if (!report.frames) report.firstAt = now;
+        report.lastAt = now;
+        report.frames++;
+      }
+    });
+    ws.on('close', (code: number) => {
+      report.closed++;
+      report.closeCodes[code] = (report.closeCodes[code] ?? 0) + 1;
     });
     ws.on('error', reject);
   });

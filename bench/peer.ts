@@ -3,13 +3,12 @@
 // raw WebSocket clients) and the same measurements: RSS per idle authenticated connection, read
 // once the server's baseline has settled, and frames/s for 5 project pushes to every connection.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../compiler/compile.js';
 import { freePort, waitHttp } from '../test/gateway/harness.js';
 import { report } from './report.js';
 import { config, ROOMY, rulesDir, SECRET } from './e2e.js';
-import { rssBytes, startClients, startGatewayProcess, waitFrames } from './load/procs.js';
+import { cpuMs, rssBytes, startClients, startGatewayProcess, waitFrames } from './load/procs.js';
 
 const PUSHES = 5;
 const INGEST = 'bench';
@@ -41,13 +40,6 @@ export async function settledRss(pid: number, minSeconds = 20, seconds = 90): Pr
     if (settled || waited > seconds * 1000) return [...window].sort((a, b) => a - b)[window.length >> 1]!;
     await new Promise((r) => setTimeout(r, 1000));
   }
-}
-
-/** CPU time (user + system) of a process, in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
-export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function startSocketIo(port: number): ChildProcess {

@@ -11,7 +11,7 @@ const key = new TextEncoder().encode(plan.secret);
 let seq = 0;
 
 const http = createServer((req, res) => void route(req, res));
-const io = new Server(http, { transports: ['websocket'], perMessageDeflate: false, serveClient: false });
+const io = new Server(http, { transports: ['websocket'], perMessageDeflate: false, serveClient: false, pingInterval: 600_000, pingTimeout: 300_000 });
 
 io.use((socket, next) => {
   const token = (socket.handshake.auth as { token?: unknown }).token;

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePackages, freePort, startRabbit, waitHttp, type Rabbit } from '../test/gateway/harness.js';
 import { report } from './report.js';
-import { rssBytes, runScript, startClients, startGatewayProcess, waitFrames } from './load/procs.js';
+import { cpuMs, rssBytes, runScript, startClients, startGatewayProcess, waitFrames } from './load/procs.js';
 import type { ClientsReport } from './load/clients.js';
 
-const SECRET = 'bench-secret-bench-secret-bench-secret!';
+export const SECRET = 'bench-secret-bench-secret-bench-secret!';
 const RULES_YAML = `- event_type: test.push
   traits:
     target:
@@ -31,7 +31,7 @@ transformer = [
   ]
 `;
 
-function rulesDir(): string {
+export function rulesDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   writeFileSync(join(dir, 'event_definitions.yaml'), RULES_YAML);
   writeFileSync(join(dir, 'settings.ini'), TRANSFORMER);
@@ -39,9 +39,9 @@ function rulesDir(): string {
 }
 
 /** Throughput groups measure speed, not the slow-consumer limit: clients read as fast as they can. */
-const ROOMY = 'max_backpressure = 16777216';
+export const ROOMY = 'max_backpressure = 16777216';
 
-function config(dir: string, name: string, port: number, collector: string, websocket: string): string {
+export function config(dir: string, name: string, port: number, collector: string, websocket: string): string {
   const path = join(dir, name);
   writeFileSync(path, `[MESSAGE_COLLECTOR]\n${collector}\n[WEBSOCKET]\nport = ${port}\njwt_secret = ${SECRET}\n${websocket}\n`);
   return path;
@@ -76,7 +76,7 @@ export async function benchE2e(count = Number(process.env.HERALD_BENCH_MESSAGES 
     await ch.close();
     await setup.close();
     await runScript('publisher.ts', { url: url('drain'), exchange: 'bench-x', routingKey: 'notifications.info', count, rate: 0, users });
-    const drain = await runScript<{ count: number; seconds: number }>('drain.ts', { url: url('drain'), queue: 'drain-q', count, prefetch: 256 });
+    const drain = await runScript<{ count: number; seconds: number; cpuUs: number }>('drain.ts', { url: url('drain'), queue: 'drain-q', count, prefetch: 256 });
     const drainRate = drain.count / drain.seconds;
 
     // Herald: started against a vhost it may not use yet, so the queue can be filled while its
@@ -99,14 +99,18 @@ export async function benchE2e(count = Number(process.env.HERALD_BENCH_MESSAGES 
     const clients = await startClients({ port, secret: SECRET, users });
     children.push(clients.child);
     await runScript('publisher.ts', { url: url('herald', 'filler', 'filler'), exchange: 'bench-x', routingKey: 'notifications.info', count, rate: 0, users });
+    const cpuBefore = cpuMs(gw.pid!);
     rabbit.ctl(['set_permissions', '-p', 'herald', 'guest', '.*', '.*', '.*']);
     const got = await waitFrames(clients, count, 300);
+    const gatewayCpuMs = cpuMs(gw.pid!) - cpuBefore;
     if (got.frames < count) throw new Error(`Herald pushed ${got.frames} of ${count} frames`);
     const heraldRate = count / ((got.lastAt - got.firstAt) / 1000);
     clients.stop();
     report('e2e.herald_notifications_per_s', heraldRate, 'notifications/s', `${count} pre-filled notifications, queue -> decode -> transform -> ${users} WebSocket clients (separate process)`);
     report('e2e.amqplib_drain_per_s', drainRate, 'messages/s', `bare amqplib consumer, same broker, same ${count} messages, prefetch 256, ack each`);
     report('e2e.throughput_vs_amqplib_drain', heraldRate / drainRate, 'x', 'target >= 0.8');
+    report('e2e.gateway_cpu_us_per_notification', (gatewayCpuMs * 1000) / count, 'us', `the gateway process's CPU (/proc stat, user+system) over its drain / ${count} notifications: consume, decode, transform, ${users} sockets, ack`);
+    report('e2e.drain_cpu_us_per_message', drain.cpuUs / drain.count, 'us', 'CPU of the bare amqplib consumer (process.cpuUsage) over its drain / messages (consume and ack only)');
 
     // Latency at a fixed 2,000 notifications/s with 1,000 connected clients.
     const many = await startClients({ port, secret: SECRET, users: 1000, latency: true });

@@ -5,6 +5,7 @@ import { benchE2e, benchFault, benchWs } from './e2e.js';
 import { benchKeystone } from './keystone.js';
 import { benchKafka } from './kafka.js';
 import { benchCluster } from './cluster.js';
+import { benchPeer } from './peer.js';
 
 const GROUPS: Record<string, () => Promise<void> | void> = {
   decode: () => benchDecode(),
@@ -14,6 +15,7 @@ const GROUPS: Record<string, () => Promise<void> | void> = {
   fault: () => benchFault().then(benchCluster),
   keystone: () => benchKeystone(),
   kafka: () => benchKafka(),
+  peer: () => benchPeer(),
 };
 
 const wanted = process.argv.slice(2);

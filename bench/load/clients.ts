@@ -13,6 +13,8 @@ export interface ClientsPlan {
   latency?: boolean;
   /** The first `slow` users stop reading their socket once ready (slow consumers). */
   slow?: number;
+  /** `socketio`: the peer's wire (Engine.IO 4 over a raw WebSocket, token in the CONNECT packet). */
+  protocol?: 'herald' | 'socketio';
 }
 
 export interface ClientsReport {
@@ -22,8 +24,10 @@ export interface ClientsReport {
   latencies: number[];
   closed: number;
   slowClosed: number;
-  /** Close codes seen, with how many sockets closed with each. */
+  /** Closes seen after the connection was ready, by WebSocket close code. */
   closeCodes: Record<string, number>;
+  /** Connections closed before they were ready (retried, at most twice each), by close code. */
+  setupCloses: Record<string, number>;
   /** `reset` frames received (a gap the client was told about). */
   resets: number;
   /** Per connection (user index): push frames received and the seqs among them. */
@@ -31,10 +35,11 @@ export interface ClientsReport {
 }
 
 const plan = JSON.parse(process.argv[2]!) as ClientsPlan;
-const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0, closeCodes: {}, resets: 0, perConnection: [] };
+const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0, closeCodes: {}, setupCloses: {}, resets: 0, perConnection: [] };
 const sockets: WebSocket[] = [];
 
 async function open(i: number): Promise<void> {
+  if (plan.protocol === 'socketio') return openSocketIo(i);
   const token = await signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
   await new Promise<void>((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${plan.port}/ws`, 'herald.v1', { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
@@ -64,6 +69,7 @@ async function open(i: number): Promise<void> {
       }
     });
     ws.on('close', (code: number) => {
+      if (!isReady) return reject(new ClosedBeforeReady(code));
       report.closed++;
       report.closeCodes[code] = (report.closeCodes[code] ?? 0) + 1;
       if (code === 4009) report.slowClosed++;
@@ -72,9 +78,59 @@ async function open(i: number): Promise<void> {
   });
 }
 
+/** One Socket.IO client on the raw protocol: the same ws library and counting as Herald's clients. */
+async function openSocketIo(i: number): Promise<void> {
+  const token = await signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
+  await new Promise<void>((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${plan.port}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+    sockets.push(ws);
+    let isReady = false;
+    ws.on('message', (m: Buffer) => {
+      const type = m[0];
+      if (type === 0x30) ws.send(`40${JSON.stringify({ token })}`); // Engine.IO OPEN -> Socket.IO CONNECT
+      else if (type === 0x32) ws.send('3'); // ping -> pong
+      else if (type === 0x34 && m[1] === 0x30) {
+        isReady = true; // CONNECT acknowledged
+        resolve();
+      }
+      else if (type === 0x34 && m[1] === 0x34) reject(new Error(`refused: ${m.toString('utf8')}`));
+      else if (type === 0x34 && m[1] === 0x32) {
+        const now = Date.now();
+        if (!report.frames) report.firstAt = now;
+        report.lastAt = now;
+        report.frames++;
+      }
+    });
+    ws.on('close', (code: number) => {
+      if (!isReady) return reject(new ClosedBeforeReady(code));
+      report.closed++;
+      report.closeCodes[code] = (report.closeCodes[code] ?? 0) + 1;
+    });
+    ws.on('error', reject);
+  });
+}
+
+class ClosedBeforeReady extends Error {
+  constructor(readonly code: number) {
+    super(`closed with ${code} before ready`);
+  }
+}
+
+/** A connection the server closed while it was being set up (a busy machine) is tried again, twice at most. */
+async function openRetrying(i: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await open(i);
+    } catch (e) {
+      if (!(e instanceof ClosedBeforeReady) || attempt === 2) throw e;
+      report.setupCloses[e.code] = (report.setupCloses[e.code] ?? 0) + 1;
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const batch = 200;
-  for (let i = 0; i < plan.users; i += batch) await Promise.all(Array.from({ length: Math.min(batch, plan.users - i) }, (_, j) => open(i + j)));
+  for (let i = 0; i < plan.users; i += batch) await Promise.all(Array.from({ length: Math.min(batch, plan.users - i) }, (_, j) => openRetrying(i + j)));
   process.send!({ type: 'ready' });
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'report') process.send!({ type: 'report', report });

@@ -1,5 +1,6 @@
 // The ceiling: a bare amqplib consumer draining a pre-filled queue (prefetch, ack each, parse
-// nothing). argv[2]: {url, queue, count, prefetch}. Prints {count, seconds}.
+// nothing). argv[2]: {url, queue, count, prefetch}. Prints {count, seconds, cpuUs} (cpuUs: this
+// process's user+system CPU from the first message to the last).
 import amqplib from 'amqplib';
 
 const plan = JSON.parse(process.argv[2]!) as { url: string; queue: string; count: number; prefetch: number };
@@ -10,18 +11,23 @@ async function main(): Promise<void> {
   await ch.prefetch(plan.prefetch);
   let seen = 0;
   let first = 0;
+  let cpu0 = process.cpuUsage();
   await new Promise<void>((resolve) => {
     void ch.consume(plan.queue, (m) => {
       if (!m) return;
-      if (!seen) first = performance.now();
+      if (!seen) {
+        first = performance.now();
+        cpu0 = process.cpuUsage();
+      }
       ch.ack(m);
       if (++seen === plan.count) resolve();
     });
   });
   const seconds = (performance.now() - first) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await ch.close();
   await conn.close();
-  process.stdout.write(JSON.stringify({ count: seen, seconds }) + '\n');
+  process.stdout.write(JSON.stringify({ count: seen, seconds, cpuUs: cpu.user + cpu.system }) + '\n');
 }
 
 main().catch((e: unknown) => {

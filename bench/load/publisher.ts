@@ -2,6 +2,8 @@
 // confirms, as fast as the broker takes them or at a fixed rate. argv[2]: a JSON PublishPlan.
 import amqplib from 'amqplib';
 import { randomUUID } from 'node:crypto';
+import { osloEnvelope, pyDumps } from '../oslo-wire.js';
+import { parsePyJson } from '../../runtime/semantics/pyjson.js';
 
 interface PublishPlan {
   url: string;
@@ -31,7 +33,8 @@ function body(n: number): Buffer {
     timestamp: new Date().toISOString().replace('T', ' ').replace('Z', ''),
     _unique_id: randomUUID().replace(/-/g, ''),
   };
-  return Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(inner) }));
+  // Byte for byte what oslo's serialize_msg + kombu's json write (Python json.dumps defaults).
+  return Buffer.from(osloEnvelope(pyDumps(parsePyJson(JSON.stringify(inner)))));
 }
 
 async function main(): Promise<void> {

@@ -3,9 +3,9 @@
 // acks only after the pushes it returns are handed to the WebSocket layer.
 import { compiledMatcher, type CompiledRules } from '../decode/rt.js';
 import { compiledTransformer, type CompiledTransforms } from '../transform/rt.js';
-import { decodeInput, type DecodeResult } from '../semantics/event.js';
+import { decodeMessage, type DecodeResult } from '../semantics/event.js';
 import { dumpsCompact } from '../semantics/transform.js';
-import type { PyValue } from '../semantics/pyvalue.js';
+import type { PyDict } from '../semantics/pyvalue.js';
 import { audienceOf, withoutAddresses } from '../semantics/address.js';
 
 export interface Push {
@@ -28,13 +28,14 @@ export interface Processed {
   unaddressed: Unaddressed[];
 }
 
-export type Pipeline = (message: PyValue) => Processed;
+/** The notification dict readBody/unwrapNotification produced (the envelope is gone already). */
+export type Pipeline = (message: PyDict) => Processed;
 
 export function makePipeline(rules: CompiledRules, transforms: CompiledTransforms): Pipeline {
   const matcher = compiledMatcher(rules);
   const transform = compiledTransformer(transforms);
   return (message) => {
-    const result = decodeInput(matcher, message);
+    const result = decodeMessage(matcher, message);
     const pushes: Push[] = [];
     const unaddressed: Unaddressed[] = [];
     if (result.kind !== 'event') return { result, pushes, unaddressed };

@@ -3,6 +3,7 @@
 // wrong becomes a coded reason (the dead-letter header and metric label), never an exception.
 import { inflateSync } from 'node:zlib';
 import { parsePyJson } from '../semantics/pyjson.js';
+import { depthOf, shallowerThan } from '../semantics/pyjson-native.js';
 import { versionCompatible } from '../semantics/event.js';
 import { pyRepr } from '../semantics/pyrepr.js';
 import type { PyDict, PyValue } from '../semantics/pyvalue.js';
@@ -14,29 +15,15 @@ export interface WireLimits {
 }
 
 export type WireResult = { ok: true; message: PyDict; uniqueId: string | null } | { ok: false; reason: Reason };
+type Parsed = { ok: true; value: PyValue } | { ok: false; reason: Reason };
 
 const refused = (code: ReasonCode, message: string): { ok: false; reason: Reason } => ({ ok: false, reason: { code, message } });
 
 /** Deepest [/{ nesting outside strings; stops counting past `limit`. */
-function jsonDepth(text: string, limit: number): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 || c === 123) {
-      if (++depth > max && (max = depth) > limit) return max;
-    } else if (c === 93 || c === 125) depth--;
-  }
-  return max;
-}
+export const jsonDepth = depthOf;
 
-export function parseLimited(text: string, limits: WireLimits, what: string): { ok: true; value: PyValue } | { ok: false; reason: Reason } {
-  if (jsonDepth(text, limits.maxJsonDepth) > limits.maxJsonDepth) return refused('too_deep', `${what} nests deeper than max_json_depth (${limits.maxJsonDepth})`);
+export function parseLimited(text: string, limits: WireLimits, what: string): Parsed {
+  if (!shallowerThan(text, limits.maxJsonDepth)) return refused('too_deep', `${what} nests deeper than max_json_depth (${limits.maxJsonDepth})`);
   try {
     return { ok: true, value: parsePyJson(text) };
   } catch (e) {
@@ -44,10 +31,12 @@ export function parseLimited(text: string, limits: WireLimits, what: string): { 
   }
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The bytes as UTF-8 text, or null when they are not UTF-8 (both sources refuse such a body alike). */
 export function utf8Text(bytes: Uint8Array): string | null {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     return null;
   }
@@ -67,13 +56,15 @@ export function readBody(body: Uint8Array, compression: unknown, limits: WireLim
   if (bytes.length > limits.maxMessageBytes) return refused('too_big', `body of ${bytes.length} bytes exceeds max_message_bytes (${limits.maxMessageBytes})`);
   const text = utf8Text(bytes);
   if (text === null) return refused('not_utf8', 'body is not UTF-8');
+  const inner = osloMessageOf(text, limits);
+  if (inner !== undefined) return unwrapped(parseLimited(inner, limits, 'oslo.message'));
   const outer = parseLimited(text, limits, 'body');
   return outer.ok ? unwrapNotification(outer.value, limits) : outer;
 }
 
 /** A parsed body -> the notification dict: a v2 envelope is checked and unwrapped, a v1 dict kept. */
 export function unwrapNotification(value: PyValue, limits: WireLimits): WireResult {
-  let msg = value;
+  const msg = value;
   if (msg instanceof Map && msg.has('oslo.message') && msg.has('oslo.version')) {
     const version = msg.get('oslo.version')!;
     let compatible = false;
@@ -85,13 +76,35 @@ export function unwrapNotification(value: PyValue, limits: WireLimits): WireResu
     if (!compatible) return refused('bad_envelope', `unsupported envelope version ${pyRepr(version)} (expected 2.x)`);
     const inner = msg.get('oslo.message');
     if (typeof inner !== 'string') return refused('bad_envelope', 'oslo.message is not a string');
-    const parsed = parseLimited(inner, limits, 'oslo.message');
-    if (!parsed.ok) return parsed;
-    msg = parsed.value;
+    return unwrapped(parseLimited(inner, limits, 'oslo.message'));
   }
+  return unwrapped({ ok: true, value: msg });
+}
+
+function unwrapped(parsed: Parsed): WireResult {
+  if (!parsed.ok) return parsed;
+  const msg = parsed.value;
   if (!(msg instanceof Map)) return refused('bad_envelope', 'the notification is not a JSON object');
   const unique = msg.get('_unique_id');
   return { ok: true, message: msg, uniqueId: typeof unique === 'string' ? unique : null };
+}
+
+/** What oslo's serialize_msg writes around the notification (Python json.dumps defaults). */
+const ENVELOPE_HEAD = '{"oslo.version": "2.0", "oslo.message": "';
+
+/**
+ * The `oslo.message` string of a body that is exactly oslo's v2 envelope, read with one native
+ * string parse; undefined for any other body (the general path then parses and checks it).
+ */
+function osloMessageOf(text: string, limits: WireLimits): string | undefined {
+  if (limits.maxJsonDepth < 1 || !text.startsWith(ENVELOPE_HEAD) || !text.endsWith('"}')) return undefined;
+  try {
+    // One JSON string literal, or a SyntaxError when the middle is anything else.
+    const inner: unknown = JSON.parse(text.slice(ENVELOPE_HEAD.length - 1, -1));
+    return typeof inner === 'string' ? inner : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export { RecentIds } from '../core/recent-ids.js';

@@ -109,6 +109,14 @@ export function toDispatched(input: PyValue): Dispatched {
     msg = parsePyJson(inner);
   }
   if (!(msg instanceof Map)) throw new PyError('AttributeError', `'${pyTypeName(msg)}' object has no attribute 'keys'`);
+  return dispatchMessage(msg);
+}
+
+/**
+ * The notification dict as the wire delivered it (already out of its envelope: oslo unwraps
+ * once) -> the dispatcher's body: `_context_*` unpacked into ctxt, the priority taken out.
+ */
+export function dispatchMessage(msg: PyDict): Dispatched {
   // amqp.unpack_context: `_context_<k>` -> ctxt[k]; msg_id and reply_q dropped; client_timeout
   // set from `_timeout` (kept in place when present, added last otherwise).
   const ctxt: PyDict = new Map();
@@ -187,6 +195,18 @@ export function decodeInput<D>(m: DefinitionMatcher<D>, input: PyValue, opts: De
   let d: Dispatched;
   try {
     d = toDispatched(input);
+  } catch (e) {
+    if (e instanceof PyError) return { kind: 'error', error: e.message, stage: 'oslo.messaging' };
+    throw e;
+  }
+  return decodeDispatched(m, d, opts);
+}
+
+/** Decode a notification dict the wire layer has already unwrapped (see dispatchMessage). */
+export function decodeMessage<D>(m: DefinitionMatcher<D>, msg: PyDict, opts: DecodeOptions = {}): DecodeResult {
+  let d: Dispatched;
+  try {
+    d = dispatchMessage(msg);
   } catch (e) {
     if (e instanceof PyError) return { kind: 'error', error: e.message, stage: 'oslo.messaging' };
     throw e;

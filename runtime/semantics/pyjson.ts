@@ -2,10 +2,12 @@
 // objects become insertion-ordered Maps (so `__proto__` is just a key), NaN/Infinity accepted.
 import { PyFloat, PyError, type PyValue, makeFloat, compareStrings } from './pyvalue.js';
 import { floatRepr } from './pyrepr.js';
+import { MAX_INT_DIGITS, parseViaJsonParse } from './pyjson-native.js';
 
-/** Python refuses to convert ints longer than this many digits (sys.int_info, 3.11). */
-export const MAX_INT_DIGITS = 4300;
-const MAX_DEPTH = 1000;
+export { MAX_INT_DIGITS };
+
+/** Python's recursion limit as json.loads meets it. */
+export const MAX_DEPTH = 1000;
 
 class JsonSyntaxError extends PyError {
   constructor(message: string, text: string, pos: number) {
@@ -23,62 +25,12 @@ class JsonSyntaxError extends PyError {
 
 /** Parse JSON text into Python-faithful values. Throws PyError('JSONDecodeError'| 'ValueError'). */
 export function parsePyJson(text: string): PyValue {
-  return fastParse(text) ?? parseExactly(text);
+  return parseViaJsonParse(text, MAX_DEPTH) ?? parseExactly(text);
 }
 
-// Tokens the fast path must look at: strings (skipped whole, keys checked), numbers, brackets.
-const TOKENS = /"[^"\\]*(?:\\.[^"\\]*)*"|-?[0-9][-+.eE0-9]*|[[{]|[\]}]/g;
-const INDEX_KEY = /^"(?:0|[1-9][0-9]{0,9})"$/;
-const PLAIN_INT = /^-?[1-9][0-9]{0,14}$|^0$/;
-
-/**
- * JSON.parse where it gives exactly what Python's json gives, else undefined. It does not for:
- * integral floats (`1.0` must stay a float), ints past 15 digits (bigint), `-0`, keys that look
- * like array indices (a JS object would reorder them), nesting past Python's limit, NaN and
- * Infinity, and every syntax error (the exact parser words the message as Python does).
- */
-function fastParse(text: string): PyValue | undefined {
-  try {
-    return fastParseUnguarded(text);
-  } catch {
-    return undefined; // a regex or JSON.parse limit: the exact parser decides
-  }
-}
-
-function fastParseUnguarded(text: string): PyValue | undefined {
-  TOKENS.lastIndex = 0;
-  let depth = 0;
-  for (let m = TOKENS.exec(text); m !== null; m = TOKENS.exec(text)) {
-    const t = m[0];
-    const c = t.charCodeAt(0);
-    if (c === 34) {
-      if (t.length <= 12 && INDEX_KEY.test(t) && isKey(text, m.index + t.length)) return undefined;
-    } else if (c === 91 || c === 123) {
-      if (++depth > MAX_DEPTH) return undefined;
-    } else if (c === 93 || c === 125) depth--;
-    else if (!PLAIN_INT.test(t)) {
-      // A float: only non-integral values come back from JSON.parse as Python would have them.
-      if (!/[.eE]/.test(t)) return undefined;
-      const x = Number(t);
-      if (Number.isNaN(x) || Number.isInteger(x) || Object.is(x, -0)) return undefined;
-    }
-  }
-  return fromJs(JSON.parse(text));
-}
-
-function isKey(text: string, after: number): boolean {
-  let i = after;
-  while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
-  return text[i] === ':';
-}
-
-function fromJs(v: unknown): PyValue {
-  if (v === null || typeof v !== 'object') return v as PyValue;
-  if (Array.isArray(v)) return v.map(fromJs);
-  const out = new Map<string, PyValue>();
-  const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) out.set(k, fromJs(o[k]));
-  return out;
+/** The exact reader alone (the reference the fast path is tested against). */
+export function parsePyJsonExactly(text: string): PyValue {
+  return parseExactly(text);
 }
 
 function parseExactly(text: string): PyValue {

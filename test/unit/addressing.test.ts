@@ -13,7 +13,7 @@ import { renderCatalogue } from '../../compiler/catalogue/catalogue.js';
 import { makePipeline } from '../../runtime/gateway/pipeline.js';
 import { parsePyJson } from '../../runtime/semantics/pyjson.js';
 import { addressIds, audienceOf } from '../../runtime/semantics/address.js';
-import type { PyValue } from '../../runtime/semantics/pyvalue.js';
+import type { PyDict, PyValue } from '../../runtime/semantics/pyvalue.js';
 import { ROOT } from '../helpers.js';
 
 const YAML = `- event_type: share.*
@@ -44,8 +44,11 @@ function pipelineFor(iniText: string) {
   return makePipeline(compileInMemory(rules), compileTransformsInMemory(rules, settings!));
 }
 
-const note = (payload: object): ReturnType<typeof parsePyJson> =>
-  parsePyJson(JSON.stringify({ event_type: 'share.create', priority: 'INFO', message_id: 'm1', timestamp: '2026-01-01 00:00:00', publisher_id: 'p', payload }));
+function note(payload: object): PyDict {
+  const m = parsePyJson(JSON.stringify({ event_type: 'share.create', priority: 'INFO', message_id: 'm1', timestamp: '2026-01-01 00:00:00', publisher_id: 'p', payload }));
+  if (!(m instanceof Map)) throw new Error('a notification is a dict');
+  return m;
+}
 
 describe('typed addressing: compile time', () => {
   it('a rule addressing a project from a trait compiles cleanly', () => {

@@ -1,0 +1,148 @@
+// peer group: Herald against a Socket.IO 4 server doing the same job (bench/load/socketio-server.ts),
+// one server after the other, the same load generator (bench/load/clients.ts, one process of
+// raw WebSocket clients) and the same measurements: RSS per idle authenticated connection, read
+// once the server's baseline has settled, and frames/s for 5 project pushes to every connection.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../compiler/compile.js';
+import { freePort, waitHttp } from '../test/gateway/harness.js';
+import { report } from './report.js';
+import { config, ROOMY, rulesDir, SECRET } from './e2e.js';
+import { cpuMs, rssBytes, startClients, startGatewayProcess, type Clients } from './load/procs.js';
+import type { ClientsReport } from './load/clients.js';
+
+const PUSHES = 5;
+const INGEST = 'bench';
+const MiB = 1024 * 1024;
+
+interface ServerFigures {
+  /** Frames that never arrived, connections closed once ready, slow-consumer closes (Herald's metric). */
+  lost: number;
+  closedAfterReady: number;
+  slowClosed: number;
+  baselineBytes: number;
+  idleConnBytes: number;
+  framesPerS: number;
+  cpuMsPer10kFrames: number;
+  closes: Record<string, number>;
+  setupCloses: Record<string, number>;
+}
+
+/**
+ * RSS once it has stopped moving: a fresh `herald serve` can shed ~45 MiB in its first 15 s with
+ * no client, so a reading taken early makes every connection look cheaper. Samples each second
+ * for at least `minSeconds`; then the median of the last 5 once they are within 1% of each other
+ * (at most `seconds` in all).
+ */
+export async function settledRss(pid: number, minSeconds = 20, seconds = 90): Promise<number> {
+  const window: number[] = [];
+  const started = Date.now();
+  for (;;) {
+    window.push(rssBytes(pid));
+    if (window.length > 5) window.shift();
+    const spread = Math.max(...window) - Math.min(...window);
+    const waited = Date.now() - started;
+    const settled = window.length === 5 && spread <= Math.max(...window) / 100 && waited >= minSeconds * 1000;
+    if (settled || waited > seconds * 1000) return [...window].sort((a, b) => a - b)[window.length >> 1]!;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Waits for `want` frames, or until none has arrived for 10 s (a lost frame must not stretch the CPU window). */
+async function framesSettled(clients: Clients, want: number): Promise<ClientsReport> {
+  let last = await clients.report();
+  let still = Date.now();
+  const until = Date.now() + 300_000;
+  while (last.frames < want && Date.now() < until && Date.now() - still < 10_000) {
+    await new Promise((r) => setTimeout(r, 200));
+    const r = await clients.report();
+    if (r.frames !== last.frames) still = Date.now();
+    last = r;
+  }
+  return last;
+}
+
+function startSocketIo(port: number): ChildProcess {
+  const plan = { port, secret: SECRET, ingestToken: INGEST };
+  const profile = process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HERALD_BENCH_PROFILE] : [];
+  return spawn(process.execPath, [...profile, '--import', 'tsx', join(REPO_ROOT, 'bench', 'load', 'socketio-server.ts'), JSON.stringify(plan)], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function measure(server: ChildProcess, port: number, protocol: 'herald' | 'socketio', connections: number): Promise<ServerFigures> {
+  await waitHttp(port, '/healthz');
+  const pid = server.pid!;
+  const before = await settledRss(pid);
+  const clients = await startClients({ port, secret: SECRET, users: connections, project: 'all', protocol }, 900);
+  try {
+    const after = await settledRss(pid, 10, 60);
+    const cpu0 = cpuMs(pid);
+    const started = Date.now();
+    for (let i = 0; i < PUSHES; i++) {
+      const body = JSON.stringify({ event_type: 'test.push', priority: 'INFO', publisher_id: 'bench', message_id: `p${i}`, timestamp: '2026-11-21 10:00:00', payload: { target: 'project:all', n: i, sent: Date.now() } });
+      const r = await fetch(`http://127.0.0.1:${port}/v1/notifications`, { method: 'POST', headers: { authorization: `Bearer ${INGEST}` }, body });
+      if (r.status !== 200) throw new Error(`${protocol}: POST answered ${r.status}`);
+    }
+    const got = await framesSettled(clients, PUSHES * connections);
+    const cpu1 = cpuMs(pid);
+    const metrics = protocol === 'herald' ? await (await fetch(`http://127.0.0.1:${port}/metrics`)).text() : '';
+    return {
+      lost: PUSHES * connections - got.frames,
+      closedAfterReady: got.closed,
+      slowClosed: Number(/^herald_slow_consumers_closed_total (\d+)/m.exec(metrics)?.[1] ?? 0),
+      baselineBytes: before,
+      idleConnBytes: (after - before) / connections,
+      framesPerS: got.frames / ((got.lastAt - started) / 1000),
+      cpuMsPer10kFrames: ((cpu1 - cpu0) / got.frames) * 10000,
+      closes: got.closeCodes,
+      setupCloses: got.setupCloses,
+    };
+  } finally {
+    clients.stop();
+  }
+}
+
+/** SIGTERM (the gateway then writes its CPU profile when HERALD_BENCH_PROFILE asks), SIGKILL after 30 s. */
+async function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const late = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await gone;
+  clearTimeout(late);
+}
+
+export async function benchPeer(connections = Number(process.env.HERALD_BENCH_CONNECTIONS ?? 10000)): Promise<void> {
+  const hport = await freePort();
+  const dir = rulesDir();
+  // Liveness is not measured here: on a busy machine a starved client process misses a ping now
+  // and then, so both servers get a generous idle limit (Herald idle_timeout, Socket.IO ping).
+  const herald = startGatewayProcess(dir, config(dir, 'peer.ini', hport, '', `ingest_token = ${INGEST}\nmax_connections_per_user = 4\nidle_timeout = 900\n${ROOMY}`));
+  let h: ServerFigures;
+  try {
+    h = await measure(herald, hport, 'herald', connections);
+  } finally {
+    await stopped(herald);
+  }
+  const sport = await freePort();
+  const sio = startSocketIo(sport);
+  let s: ServerFigures;
+  try {
+    s = await measure(sio, sport, 'socketio', connections);
+  } finally {
+    await stopped(sio);
+  }
+  const line = (f: ServerFigures): string =>
+    `baseline ${(f.baselineBytes / MiB).toFixed(0)} MiB settled, ${f.idleConnBytes.toFixed(0)} B/idle conn, ${f.framesPerS.toFixed(0)} frames/s, ${f.cpuMsPer10kFrames.toFixed(0)} ms CPU per 10k frames, ${f.lost} frames lost, closes once ready ${JSON.stringify(f.closes)} (slow-consumer closes ${f.slowClosed}), closed during setup and retried ${JSON.stringify(f.setupCloses)}`;
+  report('ws.fanout_frames_per_s_herald', h.framesPerS, 'frames/s', `herald: ${line(h)}`);
+  report('ws.fanout_frames_per_s_socketio', s.framesPerS, 'frames/s', `socket.io 4.8.4: ${line(s)}`);
+  report('ws.fanout_vs_socketio', h.framesPerS / s.framesPerS, 'x', `${PUSHES} project pushes to ${connections} connections, POST to last frame; target >= 3`);
+  report('ws.idle_conn_bytes_herald', h.idleConnBytes, 'bytes', 'server RSS growth per idle authenticated connection, baselines settled');
+  report('ws.idle_conn_bytes_socketio', s.idleConnBytes, 'bytes', 'the same for the Socket.IO server');
+  report('ws.idle_conn_vs_socketio', h.idleConnBytes / s.idleConnBytes, 'x', 'target <= 0.3');
+  report('ws.server_cpu_ms_per_10k_frames_vs_socketio', h.cpuMsPer10kFrames / s.cpuMsPer10kFrames, 'x', `server CPU over the fan-out: herald ${h.cpuMsPer10kFrames.toFixed(0)} ms, socket.io ${s.cpuMsPer10kFrames.toFixed(0)} ms per 10k frames`);
+  report('ws.idle_baseline_mib_herald', h.baselineBytes / MiB, 'MiB', `settled RSS of \`herald serve\` with no client (socket.io server: ${(s.baselineBytes / MiB).toFixed(0)} MiB)`);
+  // No frame lost: every connection got every push and none closed on its own (figures first, so a failed run still says why).
+  for (const [name, f] of [['herald', h], ['socket.io', s]] as const) {
+    if (f.lost || f.closedAfterReady) throw new Error(`${name}: ${f.lost} frames lost, ${f.closedAfterReady} connections closed once ready (${JSON.stringify(f.closes)})`);
+  }
+}

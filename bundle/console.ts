@@ -13,6 +13,7 @@ import { makePipeline } from '../runtime/gateway/pipeline.js';
 import { parseLimited, unwrapNotification } from '../runtime/gateway/wire.js';
 import { rules } from '../generated/decoders.js';
 import { transforms } from '../generated/transformers.js';
+import { osloNotification } from '../bench/oslo-wire.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'runtime', 'gateway', 'console');
@@ -65,10 +66,12 @@ export function pickSamples(): PickedSample[] {
   const lines = readFileSync(join(SAMPLES, 'corpus', 'notifications.jsonl'), 'utf8').split('\n');
   const sources = new Map(readFileSync(join(SAMPLES, 'corpus', 'sources.tsv'), 'utf8').split('\n').map((l) => l.split('\t') as [string, string]));
   for (const eventType of PICKED) {
-    const i = lines.findIndex((l) => l.includes(`"${eventType}"`) && pushOf(pipeline, l)?.eventType === eventType);
+    // Corpus lines in the converter's five-key shape are posted as oslo sends them (a notification dict).
+    const i = lines.findIndex((l) => l.includes(`"${eventType}"`) && pushOf(pipeline, osloNotification(l))?.eventType === eventType);
     if (i < 0) throw new Error(`no corpus notification of ${eventType} makes a push`);
-    const p = pushOf(pipeline, lines[i]!)!;
-    picked.push({ name: eventType, eventType, user: p.user, source: `samples/corpus/notifications.jsonl:${i + 1} (${sources.get(String(i + 1))})`, body: lines[i]! });
+    const body = osloNotification(lines[i]!);
+    const p = pushOf(pipeline, body)!;
+    picked.push({ name: eventType, eventType, user: p.user, source: `samples/corpus/notifications.jsonl:${i + 1} (${sources.get(String(i + 1))})`, body });
   }
   return picked;
 }

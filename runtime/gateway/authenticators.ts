@@ -30,7 +30,6 @@ export async function makeAuthenticators(config: GatewayConfig, log: Logger, reg
     throw StartupError.of(StartupCodes.NeedsKey, config.path ?? 'configuration', `[WEBSOCKET] configures no authenticator (${kinds}): set jwt_secret, jwt_public_key_file, jwt_jwks_file or keystone_url (only an embedded gateway on loopback may run without one)`);
   }
   const secret = randomBytes(32).toString('hex');
-  log.warn('no authenticator configured: embedded development mode, tokens from POST /v1/dev-token');
   const dev = (await makeJwtAuthenticator({ secret, publicKeyFile: null, jwksFile: null, audience: null, issuer: null }))!;
   return { list: [dev], devToken: (sub, projects) => signHs256(secret, { sub, projects, exp: Math.floor(Date.now() / 1000) + DEV_TOKEN_SECONDS }) };
 }

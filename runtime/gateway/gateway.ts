@@ -115,6 +115,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   http?.start(makeDeliveryHandler(http.kind, handling));
   const sweeper = setInterval(() => hub.sweep(), 30_000);
   sweeper.unref();
+  // Said once serving: a start that fails says only why it failed (one line).
+  if (auth.devToken) log.warn('no authenticator configured: embedded development mode, tokens from POST /v1/dev-token');
   log.info({ host: ws.host, port: server.port, path: ws.path, embedded: config.embedded, source: transport?.source.kind ?? null, authenticators: auth.list.map((a) => a.kind), rules: opts.rulesFrom, epoch: hub.epoch }, 'herald gateway listening');
 
   let stopped: Promise<void> | null = null;

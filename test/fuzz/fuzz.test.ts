@@ -53,7 +53,8 @@ describe(`fuzz (${FUZZ_CASES} cases per target)`, () => {
     const r = fuzz(corpus, (text) => {
       const body = readBody(Buffer.from(text), undefined, { maxMessageBytes: 1 << 20, maxJsonDepth: 64 });
       if (!body.ok) {
-        expect(typeof body.reason).toBe('string');
+        expect(body.reason.code).toMatch(/^[a-z_]+$/);
+        expect(body.reason.message).not.toBe('');
         outcomes.reason++;
         return;
       }

@@ -97,6 +97,17 @@ export class Keystone {
     return this.serverLog().split('\n').filter((l) => /"GET \/v3\/auth\/tokens[ ?]/.test(l)).length;
   }
 
+  /**
+   * Validations logged since `before`, once the log has settled: wsgiref writes a request's line
+   * after the response has gone out, so a count read at once can miss the last one. Waits (5 s at
+   * most) until `expected` are there, then a little longer so an extra one would show too.
+   */
+  async validationsSince(before: number, expected: number): Promise<number> {
+    for (let i = 0; i < 50 && this.validationRequests() - before < expected; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
+    return this.validationRequests() - before;
+  }
+
   /** A password token; project-scoped when a project is given, else unscoped. */
   async token(name: string, password: string, scope: { projectId?: string; projectName?: string } = {}): Promise<string> {
     const project = scope.projectId ? { id: scope.projectId } : scope.projectName ? { name: scope.projectName, domain: { id: 'default' } } : undefined;

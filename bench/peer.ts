@@ -78,7 +78,7 @@ async function measure(server: ChildProcess, port: number, protocol: 'herald' | 
     const cpu0 = cpuMs(pid);
     const started = Date.now();
     for (let i = 0; i < PUSHES; i++) {
-      const body = JSON.stringify({ event_type: 'test.push', priority: 'INFO', publisher_id: 'bench', message_id: `p${i}`, timestamp: '2026-11-21 10:00:00', payload: { target: 'project:all', n: i, sent: Date.now() } });
+      const body = JSON.stringify({ event_type: 'test.push', priority: 'INFO', publisher_id: 'bench', message_id: `p${i}`, timestamp: '2026-11-21 10:00:00', payload: { project: 'all', n: i, sent: Date.now() } });
       const r = await fetch(`http://127.0.0.1:${port}/v1/notifications`, { method: 'POST', headers: { authorization: `Bearer ${INGEST}` }, body });
       if (r.status !== 200) throw new Error(`${protocol}: POST answered ${r.status}`);
     }

@@ -33,11 +33,10 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.headers.authorization !== `Bearer ${plan.ingestToken}`) return void res.writeHead(401).end();
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  // The notification's payload.target names the room (`project:<id>` or a user id), as Herald's
-  // bench transformer does with toid; the frame carries the payload.
-  const n = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { payload: { target: string } };
-  const target = n.payload.target;
-  const room = target.startsWith('project:') ? target : `user:${target}`;
+  // The notification names its audience as Herald's bench transformer reads it: payload.project
+  // (toproject) or payload.target (toid); the frame carries the payload.
+  const n = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { payload: { target?: string; project?: string } };
+  const room = n.payload.project ? `project:${n.payload.project}` : `user:${n.payload.target ?? ''}`;
   io.to(room).emit('push', { type: 'push', seq: ++seq, data: n.payload });
   res.writeHead(200, { 'content-type': 'application/json' }).end('{"results":[{"pushes":1}]}');
 }

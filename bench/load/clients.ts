@@ -2,6 +2,7 @@
 // IPC by the bench orchestrator: argv[2] is a JSON ClientsPlan; messages 'report' and 'exit'.
 import WebSocket from 'ws';
 import { signHs256 } from '../../runtime/auth/jwt/sign.js';
+import { readPlan } from './plan.js';
 
 export interface ClientsPlan {
   port: number;
@@ -34,7 +35,7 @@ export interface ClientsReport {
   perConnection: Array<{ frames: number; seqs: number[] }>;
 }
 
-const plan = JSON.parse(process.argv[2]!) as ClientsPlan;
+const plan = readPlan<ClientsPlan>();
 const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0, closeCodes: {}, setupCloses: {}, resets: 0, perConnection: [] };
 const sockets: WebSocket[] = [];
 

@@ -2,6 +2,7 @@
 // long it took until every one was `ready` (or refused). Bounded: one pass over the tokens, and
 // each connection gives up after `timeoutMs`.
 import WebSocket from 'ws';
+import { readPlan } from './plan.js';
 
 export interface ConnectRatePlan {
   port: number;
@@ -16,7 +17,7 @@ export interface ConnectRateReport {
   seconds: number;
 }
 
-const plan = JSON.parse(process.argv[2]!) as ConnectRatePlan;
+const plan = readPlan<ConnectRatePlan>();
 const sockets: WebSocket[] = [];
 
 function open(token: string): Promise<boolean> {

@@ -2,8 +2,9 @@
 // nothing). argv[2]: {url, queue, count, prefetch}. Prints {count, seconds, cpuUs} (cpuUs: this
 // process's user+system CPU from the first message to the last).
 import amqplib from 'amqplib';
+import { readPlan } from './plan.js';
 
-const plan = JSON.parse(process.argv[2]!) as { url: string; queue: string; count: number; prefetch: number };
+const plan = readPlan<{ url: string; queue: string; count: number; prefetch: number }>();
 
 async function main(): Promise<void> {
   const conn = await amqplib.connect(plan.url);

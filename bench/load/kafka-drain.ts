@@ -2,8 +2,9 @@
 // topic with a new group from the beginning, committing each batch, parsing nothing.
 // argv[2]: {brokers, topic, group, count}. Prints {count, seconds}.
 import kafkajs from 'kafkajs';
+import { readPlan } from './plan.js';
 
-const plan = JSON.parse(process.argv[2]!) as { brokers: string[]; topic: string; group: string; count: number };
+const plan = readPlan<{ brokers: string[]; topic: string; group: string; count: number }>();
 
 async function main(): Promise<void> {
   const kafka = new kafkajs.Kafka({ brokers: plan.brokers, clientId: 'bench-drain', logLevel: kafkajs.logLevel.ERROR });

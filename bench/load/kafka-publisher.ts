@@ -3,8 +3,9 @@
 // for user-<k>, acknowledged by the broker. argv[2]: {brokers, topic, count, users}.
 import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
+import { readPlan } from './plan.js';
 
-const plan = JSON.parse(process.argv[2]!) as { brokers: string[]; topic: string; count: number; users: number };
+const plan = readPlan<{ brokers: string[]; topic: string; count: number; users: number }>();
 
 function record(n: number): Buffer {
   const inner = {

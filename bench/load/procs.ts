@@ -1,8 +1,9 @@
 // Starting the bench's separate processes: the gateway (herald serve), WebSocket clients (IPC),
 // one-shot publishers and drains. Each is bounded: the orchestrator kills what it started.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../compiler/compile.js';
 import type { ClientsPlan, ClientsReport } from './clients.js';
 
@@ -61,12 +62,16 @@ export async function startClients(plan: ClientsPlan, seconds = 180): Promise<Cl
 /** Runs a one-shot load script to completion and returns its JSON line. */
 export function runScript<T>(script: string, plan: object, seconds = 300): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...TSX, join(REPO_ROOT, 'bench', 'load', script), JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The plan travels in a file: a large one (thousands of tokens) is over one argument's limit.
+    const planFile = join(mkdtempSync(join(tmpdir(), 'herald-plan-')), 'plan.json');
+    writeFileSync(planFile, JSON.stringify(plan));
+    const child = spawn(process.execPath, [...TSX, join(REPO_ROOT, 'bench', 'load', script), `@${planFile}`], { stdio: ['ignore', 'pipe', 'inherit'] });
     const kill = setTimeout(() => child.kill('SIGKILL'), seconds * 1000);
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.once('exit', (code) => {
       clearTimeout(kill);
+      rmSync(dirname(planFile), { recursive: true, force: true });
       if (code === 0) resolve(JSON.parse(out.trim().split('\n').pop()!) as T);
       else reject(new Error(`${script} exited with ${code}`));
     });

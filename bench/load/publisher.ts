@@ -4,6 +4,7 @@ import amqplib from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { osloEnvelope, pyDumps } from '../oslo-wire.js';
 import { parsePyJson } from '../../runtime/semantics/pyjson.js';
+import { readPlan } from './plan.js';
 
 interface PublishPlan {
   url: string;
@@ -21,7 +22,7 @@ interface PublishPlan {
   hot?: { users: number; share: number };
 }
 
-const plan = JSON.parse(process.argv[2]!) as PublishPlan;
+const plan = readPlan<PublishPlan>();
 
 function body(n: number): Buffer {
   const inner = {

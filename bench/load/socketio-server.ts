@@ -5,8 +5,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
 import { jwtVerify } from 'jose';
+import { readPlan } from './plan.js';
 
-const plan = JSON.parse(process.argv[2]!) as { port: number; secret: string; ingestToken: string };
+const plan = readPlan<{ port: number; secret: string; ingestToken: string }>();
 const key = new TextEncoder().encode(plan.secret);
 let seq = 0;
 

@@ -76,9 +76,9 @@ async function heraldCounters(port: number): Promise<Record<string, number>> {
   for (let i = 0; i < 5 && !text; i++) text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => sleep(200).then(() => ''));
   const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
   return {
-    received: value(/^herald_notifications_received_total\{source="amqp"\} (\d+)/m),
+    received: value(/^herald_notifications_received_total\{source="rabbitmq"\} (\d+)/m),
     redelivered_dropped: value(/^herald_notifications_duplicate_total (\d+)/m),
-    amqp_connections: value(/^herald_amqp_reconnects_total (\d+)/m),
+    amqp_connections: value(/^herald_source_connects_total\{source="rabbitmq"\} (\d+)/m),
   };
 }
 

@@ -47,9 +47,11 @@ export async function benchKeystone(tokens = Number(process.env.HERALD_BENCH_KEY
     const validations = keystone.validationRequests() - before;
     const warmTokens = Array.from({ length: WARM_ROUNDS }, () => issued).flat();
     const warm = await runScript<ConnectRateReport>('connect-rate.ts', { ...plan, tokens: warmTokens });
-    if (cold.ready !== tokens || warm.ready !== warmTokens.length) throw new Error(`ready: cold ${cold.ready} of ${tokens}, warm ${warm.ready} of ${warmTokens.length}`);
-    const coldRate = tokens / cold.seconds;
-    const warmRate = warmTokens.length / warm.seconds;
+    // A refused connection is reported, not fatal: the group finishes and says what it saw (the
+    // cold burst queues at Keystone's one-request-at-a-time test server).
+    report('keystone.refused_connections', cold.refused + warm.refused, 'connections', `cold ${cold.refused} of ${tokens}, warm ${warm.refused} of ${warmTokens.length}`);
+    const coldRate = cold.ready / cold.seconds;
+    const warmRate = warm.ready / warm.seconds;
     report('keystone.cold_conn_per_s', coldRate, 'connections/s', `${tokens} distinct tokens new to Herald, 16 at a time: ${validations} Keystone validations (Keystone's single-threaded wsgiref server)`);
     report('keystone.warm_conn_per_s', warmRate, 'connections/s', `the same ${tokens} tokens ${WARM_ROUNDS} times more (${warmTokens.length} connections), answered from Herald's cache (${keystone.validationRequests() - before - validations} more validations)`);
     report('keystone.warm_vs_cold', warmRate / coldRate, 'x', 'what the cache saves per connection');

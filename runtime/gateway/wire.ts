@@ -3,7 +3,7 @@
 // wrong becomes a coded reason (the dead-letter header and metric label), never an exception.
 import { inflateSync } from 'node:zlib';
 import { parsePyJson } from '../semantics/pyjson.js';
-import { depthOf, shallowerThan } from '../semantics/pyjson-native.js';
+import { shallowerThan } from '../semantics/pyjson-native.js';
 import { versionCompatible } from '../semantics/event.js';
 import { pyRepr } from '../semantics/pyrepr.js';
 import type { PyDict, PyValue } from '../semantics/pyvalue.js';
@@ -19,9 +19,6 @@ type Parsed = { ok: true; value: PyValue } | { ok: false; reason: Reason };
 
 const refused = (code: ReasonCode, message: string): { ok: false; reason: Reason } => ({ ok: false, reason: { code, message } });
 
-/** Deepest [/{ nesting outside strings; stops counting past `limit`. */
-export const jsonDepth = depthOf;
-
 export function parseLimited(text: string, limits: WireLimits, what: string): Parsed {
   if (!shallowerThan(text, limits.maxJsonDepth)) return refused('too_deep', `${what} nests deeper than max_json_depth (${limits.maxJsonDepth})`);
   try {
@@ -34,7 +31,7 @@ export function parseLimited(text: string, limits: WireLimits, what: string): Pa
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The bytes as UTF-8 text, or null when they are not UTF-8 (both sources refuse such a body alike). */
-export function utf8Text(bytes: Uint8Array): string | null {
+function utf8Text(bytes: Uint8Array): string | null {
   try {
     return UTF8.decode(bytes);
   } catch {
@@ -107,4 +104,3 @@ function osloMessageOf(text: string, limits: WireLimits): string | undefined {
   }
 }
 
-export { RecentIds } from '../core/recent-ids.js';

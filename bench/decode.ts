@@ -10,6 +10,7 @@ import type { PyValue } from '../runtime/semantics/pyvalue.js';
 import { parsePyJson } from '../runtime/semantics/pyjson.js';
 import { report, throughput } from './report.js';
 import { readBody } from '../runtime/gateway/wire.js';
+import { readsOfMatcher } from '../runtime/semantics/reads.js';
 import { osloEnvelope, osloNotification } from './oslo-wire.js';
 
 const SAMPLES = join(REPO_ROOT, '..', 'shared', 'samples');
@@ -58,10 +59,11 @@ export function benchWire(lines: readonly string[], matcher: DefinitionMatcher<n
   const texts = lines.map((l) => osloEnvelope(osloNotification(l)));
   const bodies = texts.map((t) => Buffer.from(t));
   const limits = { maxMessageBytes: 1 << 22, maxJsonDepth: 64 };
+  const reads = readsOfMatcher(matcher);
   const herald = (): number => {
     let n = 0;
     for (const b of bodies) {
-      const r = readBody(b, undefined, limits);
+      const r = readBody(b, undefined, limits, reads);
       if (r.ok && decodeMessage(matcher, r.message).kind === 'event') n++;
     }
     return n;

@@ -8,9 +8,11 @@ import { isoToNaiveUtc } from '../semantics/isotime.js';
 import { PyError } from '../semantics/pyvalue.js';
 import { pathString, type Match } from '../semantics/jsonpath-steps.js';
 import type { PluginMatch } from '../semantics/plugins.js';
+import type { ReadTree } from '../semantics/reads.js';
 
 export { PyFloat, PyError, type PyDict, type PyValue } from '../semantics/pyvalue.js';
 export type { Trait } from '../semantics/event.js';
+export type { ReadTree } from '../semantics/reads.js';
 export * from '../semantics/jsonpath-steps.js';
 export * from '../semantics/plugins.js';
 export { splitOperator, pyLen } from '../semantics/ops.js';
@@ -62,6 +64,9 @@ export interface CompiledRules {
   /** Trait functions by definition index. */
   traits: ReadonlyArray<(body: PyDict) => Trait[]>;
   builtinTraits: (body: PyDict) => Trait[];
+  /** What each definition's traits read of the body, by definition index (the wire reader converts only that). */
+  reads: readonly ReadTree[];
+  builtinReads: ReadTree;
 }
 
 const NONE = -1;
@@ -95,6 +100,9 @@ export function compiledMatcher(rules: CompiledRules, dropUnmatched = false): De
     },
     traits(def: number, body: PyDict): Trait[] {
       return def === BUILTIN ? rules.builtinTraits(body) : rules.traits[def]!(body);
+    },
+    reads(def: number): ReadTree {
+      return def === BUILTIN ? rules.builtinReads : rules.reads[def]!;
     },
     describe(def: number): string {
       const site = def === BUILTIN ? rules.builtin : rules.definitions[def]!;

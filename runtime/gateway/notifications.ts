@@ -59,7 +59,7 @@ export function makeDeliveryHandler(source: string, deps: NotificationDeps): Del
   return (delivery: Delivery): Verdict => {
     metrics.received.inc({ source });
     const started = performance.now();
-    const r = readBody(delivery.body, delivery.headers.compression, deps.limits);
+    const r = readBody(delivery.body, delivery.headers.compression, deps.limits, deps.pipeline.readsOf);
     if (!r.ok) return deadLetter(r.reason);
     if (r.uniqueId !== null && deps.recent.seen(r.uniqueId)) {
       metrics.duplicates.inc();

@@ -7,6 +7,8 @@ import { decodeMessage, type DecodeResult } from '../semantics/event.js';
 import { dumpsCompact } from '../semantics/transform.js';
 import type { PyDict } from '../semantics/pyvalue.js';
 import { audienceOf, withoutAddresses } from '../semantics/address.js';
+import { readsOfMatcher } from '../semantics/reads.js';
+import type { ReadsOf } from '../semantics/pyjson-sparse.js';
 
 export interface Push {
   users: string[];
@@ -28,13 +30,16 @@ export interface Processed {
   unaddressed: Unaddressed[];
 }
 
-/** The notification dict readBody/unwrapNotification produced (the envelope is gone already). */
-export type Pipeline = (message: PyDict) => Processed;
+/**
+ * The notification dict readBody/unwrapNotification produced (the envelope is gone already) ->
+ * what it becomes; `readsOf` tells readBody which parts of a notification the decoders read.
+ */
+export type Pipeline = ((message: PyDict) => Processed) & { readsOf: ReadsOf };
 
 export function makePipeline(rules: CompiledRules, transforms: CompiledTransforms): Pipeline {
   const matcher = compiledMatcher(rules);
   const transform = compiledTransformer(transforms);
-  return (message) => {
+  const process = (message: PyDict): Processed => {
     const result = decodeMessage(matcher, message);
     const pushes: Push[] = [];
     const unaddressed: Unaddressed[] = [];
@@ -53,4 +58,5 @@ export function makePipeline(rules: CompiledRules, transforms: CompiledTransform
     }
     return { result, pushes, unaddressed };
   };
+  return Object.assign(process, { readsOf: readsOfMatcher(matcher) });
 }

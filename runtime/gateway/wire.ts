@@ -4,6 +4,7 @@
 import { inflateSync } from 'node:zlib';
 import { parsePyJson } from '../semantics/pyjson.js';
 import { shallowerThan } from '../semantics/pyjson-native.js';
+import { parseNotificationSparse, type ReadsOf } from '../semantics/pyjson-sparse.js';
 import { versionCompatible } from '../semantics/event.js';
 import { pyRepr } from '../semantics/pyrepr.js';
 import type { PyDict, PyValue } from '../semantics/pyvalue.js';
@@ -39,7 +40,11 @@ function utf8Text(bytes: Uint8Array): string | null {
   }
 }
 
-export function readBody(body: Uint8Array, compression: unknown, limits: WireLimits): WireResult {
+/**
+ * `readsOf` (the pipeline's) lets an oslo envelope's notification be converted only as far as
+ * its decoder reads it; without it the whole dict is made.
+ */
+export function readBody(body: Uint8Array, compression: unknown, limits: WireLimits, readsOf?: ReadsOf): WireResult {
   let bytes = body;
   if (compression !== undefined && compression !== null) {
     if (compression !== 'application/x-gzip') return refused('bad_compression', `unsupported compression ${JSON.stringify(String(compression))}`);
@@ -54,7 +59,10 @@ export function readBody(body: Uint8Array, compression: unknown, limits: WireLim
   const text = utf8Text(bytes);
   if (text === null) return refused('not_utf8', 'body is not UTF-8');
   const inner = osloMessageOf(text, limits);
-  if (inner !== undefined) return unwrapped(parseLimited(inner, limits, 'oslo.message'));
+  if (inner !== undefined) {
+    const sparse = readsOf && parseNotificationSparse(inner, limits.maxJsonDepth, readsOf);
+    return unwrapped(sparse ? { ok: true, value: sparse } : parseLimited(inner, limits, 'oslo.message'));
+  }
   const outer = parseLimited(text, limits, 'body');
   return outer.ok ? unwrapNotification(outer.value, limits) : outer;
 }

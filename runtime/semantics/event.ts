@@ -5,6 +5,7 @@ import { pyInt, pyFloat, pyText } from './pyconvert.js';
 import { isoToNaiveUtc } from './isotime.js';
 import { dumpPyJson, parsePyJson } from './pyjson.js';
 import { floatRepr, pyRepr } from './pyrepr.js';
+import type { ReadTree } from './reads.js';
 
 export type TraitType = 'none' | 'text' | 'int' | 'float' | 'datetime';
 
@@ -153,6 +154,8 @@ export interface DefinitionMatcher<D> {
   traits(def: D, body: PyDict): Trait[];
   /** `file:line:col (label)` of a definition, so a runtime error can name its rule. */
   describe(def: D): string;
+  /** What the definition's traits read of the body (compiled decoders know it; absent: everything). */
+  reads?(def: D): ReadTree;
 }
 
 function required(d: PyDict, key: string): PyValue {

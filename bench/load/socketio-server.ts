@@ -36,10 +36,15 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   for await (const c of req) chunks.push(c as Buffer);
   // The notification names its audience as Herald's bench transformer reads it: payload.project
   // (toproject) or payload.target (toid); the frame carries the payload.
-  const n = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { payload: { target?: string; project?: string } };
-  const room = n.payload.project ? `project:${n.payload.project}` : `user:${n.payload.target ?? ''}`;
-  io.to(room).emit('push', { type: 'push', seq: ++seq, data: n.payload });
-  res.writeHead(200, { 'content-type': 'application/json' }).end('{"results":[{"pushes":1}]}');
+  // One notification or an array of them, as Herald's ingest takes them.
+  type Notification = { payload: { target?: string; project?: string } };
+  const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Notification | Notification[];
+  const all = Array.isArray(body) ? body : [body];
+  for (const n of all) {
+    const room = n.payload.project ? `project:${n.payload.project}` : `user:${n.payload.target ?? ''}`;
+    io.to(room).emit('push', { type: 'push', seq: ++seq, data: n.payload });
+  }
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: all.map(() => ({ pushes: 1 })) }));
 }
 
 http.listen(plan.port, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: plan.port }) + '\n'));

@@ -11,7 +11,7 @@
 // No I/O here: the server hands in connections with a `send`, so it is testable on its own.
 import { randomUUID } from 'node:crypto';
 import { RecentIds } from '../core/recent-ids.js';
-import { pushFrame, resetFrame } from '../protocol/frames.js';
+import { pushFrameWith, pushTail, resetFrame } from '../protocol/frames.js';
 
 export interface Connection {
   readonly user: string;
@@ -31,9 +31,10 @@ export interface HubPush {
   rule?: string;
 }
 
+/** A push a stream holds for resuming clients: its frame is rebuilt from the tail every stream shares. */
 interface Held {
   seq: number;
-  frame: string;
+  tail: string;
   at: number;
 }
 
@@ -189,7 +190,7 @@ export class Hub {
     this.expire(s);
     const held = s.history;
     if (!held.length || held[0]!.seq > seq + 1) return { kind: 'reset', reason: `pushes after seq ${seq} are no longer held (replay_size ${this.limits.replaySize}, replay_seconds ${this.limits.replaySeconds})` };
-    return { kind: 'resumed', frames: held.filter((h) => h.seq > seq).map((h) => h.frame) };
+    return { kind: 'resumed', frames: held.filter((h) => h.seq > seq).map((h) => pushFrameWith(h.seq, h.tail)) };
   }
 
   private expire(s: Stream): void {
@@ -199,13 +200,12 @@ export class Hub {
     if (drop) s.history.splice(0, drop);
   }
 
-  private pushTo(s: Stream, data: string, rule: string | undefined): void {
+  private pushTo(s: Stream, tail: string, at: number): void {
     s.lastPush = this.pushes;
     const seq = ++s.seq;
-    const frame = pushFrame(seq, data, rule);
-    const at = this.now();
+    const frame = pushFrameWith(seq, tail);
     s.touched = at;
-    s.history.push({ seq, frame, at });
+    s.history.push({ seq, tail, at });
     if (s.history.length > this.limits.replaySize) this.expire(s);
     for (const c of s.connections) {
       c.send(frame);
@@ -213,9 +213,9 @@ export class Hub {
     }
   }
 
-  private pushAll(streams: Set<Stream> | undefined, push: HubPush): void {
+  private pushAll(streams: Set<Stream> | undefined, tail: string, at: number): void {
     if (!streams) return;
-    for (const s of streams) if (s.lastPush !== this.pushes) this.pushTo(s, push.data, push.rule);
+    for (const s of streams) if (s.lastPush !== this.pushes) this.pushTo(s, tail, at);
   }
 
   /**
@@ -229,8 +229,10 @@ export class Hub {
       return false;
     }
     this.pushes++;
-    for (const u of push.users) this.pushAll(this.byUser.get(u), push);
-    for (const p of push.projects) this.pushAll(this.byProject.get(p), push);
+    const tail = pushTail(push.data, push.rule);
+    const at = this.now();
+    for (const u of push.users) this.pushAll(this.byUser.get(u), tail, at);
+    for (const p of push.projects) this.pushAll(this.byProject.get(p), tail, at);
     return true;
   }
 

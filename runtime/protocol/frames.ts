@@ -40,8 +40,10 @@ export type ServerFrame = ReadyFrame | PushFrame | ResetFrame | ErrorFrame | { t
 export const readyFrame = (f: Omit<ReadyFrame, 'type'>): string => JSON.stringify({ type: 'ready', user: f.user, epoch: f.epoch, seq: f.seq, resumed: f.resumed, projects: f.projects } satisfies ReadyFrame);
 /** `data` is JSON text already (the output's traits), spliced in without re-encoding. */
 /** `rule` (settings.ini:line:col of the transformer entry) is sent by an embedded gateway only, for its console. */
-export const pushFrame = (seq: number, data: string, rule?: string): string =>
-  rule === undefined ? `{"type":"push","seq":${seq},"data":${data}}` : `{"type":"push","seq":${seq},"rule":${JSON.stringify(rule)},"data":${data}}`;
+export const pushFrame = (seq: number, data: string, rule?: string): string => pushFrameWith(seq, pushTail(data, rule));
+/** What follows the seq in a push frame: the same for every stream a push reaches, so it is made once. */
+export const pushTail = (data: string, rule?: string): string => (rule === undefined ? `,"data":${data}}` : `,"rule":${JSON.stringify(rule)},"data":${data}}`);
+export const pushFrameWith = (seq: number, tail: string): string => `{"type":"push","seq":${seq}${tail}`;
 export const resetFrame = (reason: string): string => JSON.stringify({ type: 'reset', reason } satisfies ResetFrame);
 export const errorFrame = (code: ErrorCode, message: string): string => JSON.stringify({ type: 'error', code, message } satisfies ErrorFrame);
 export const PONG = '{"type":"pong"}';

@@ -9,6 +9,7 @@ import type { Hub } from '../hub/hub.js';
 import { CLOSE } from '../protocol/frames.js';
 import { StartupCodes, StartupError } from '../diagnostics/startup.js';
 import { Backpressure, type BackpressureLimits } from './backpressure.js';
+import { Outbox } from './outbox.js';
 import { Sessions, type SessionLimits } from './session.js';
 import { makeUpgrade, type UpgradeLimits } from './upgrade.js';
 import type { Route } from './routes/index.js';
@@ -81,7 +82,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps): Promise<
   let stopping = false;
   // The two refer to each other: a slow socket leaves its session; a session sends through backpressure.
   let sessions: Sessions | null = null;
-  const out = new Backpressure(cfg, deps.events, (ws) => sessions?.leave(ws));
+  const backpressure = new Backpressure(cfg, deps.events, (ws) => sessions?.leave(ws));
+  const out = new Outbox(backpressure);
   sessions = new Sessions({ limits: cfg, hub: deps.hub, authenticate: deps.authenticate, events: deps.events, out, hold: deps.hold });
   const live = sessions;
 
@@ -101,10 +103,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps): Promise<
       live.open(ws);
     },
     message: (ws, message) => live.message(ws, message),
-    drain: (ws) => out.drained(ws),
+    drain: (ws) => backpressure.drained(ws),
     close: (ws) => {
       sockets.delete(ws);
       out.forget(ws);
+      backpressure.forget(ws);
       live.closed(ws);
     },
   });
@@ -115,7 +118,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerDeps): Promise<
     port: uWS.us_socket_local_port(listenSocket),
     batch(fn) {
       fn();
-      out.enforceBudget();
+      backpressure.enforceBudget();
     },
     async close() {
       stopping = true;

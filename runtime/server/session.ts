@@ -7,7 +7,7 @@ import type { AuthFailure, Authenticator, Identity } from '../auth/authenticator
 import type { AuthRouter, Routed } from '../auth/router.js';
 import type { Hub } from '../hub/hub.js';
 import { CLOSE, closeForAuth, errorFrame, PONG, readClientFrame, readyFrame, resetFrame, type CloseKind, type ErrorCode, type ResumeFrom } from '../protocol/frames.js';
-import type { Backpressure } from './backpressure.js';
+import type { Outbox } from './outbox.js';
 import type { ServerEvents, Sock } from './socket.js';
 
 export interface SessionLimits {
@@ -21,7 +21,8 @@ export interface SessionDeps {
   hub: Hub;
   authenticate: AuthRouter;
   events: ServerEvents;
-  out: Backpressure;
+  /** Push frames are queued (one write per socket per turn); others are sent at once. */
+  out: Outbox;
   /** Scale-out: make sure pushes for this identity reach this node; resolves to its release. */
   hold: ((identity: Identity) => Promise<() => void>) | null;
 }
@@ -99,8 +100,9 @@ export class Sessions {
     if (!d.conn && hub.connectionCount(identity.user) >= limits.maxConnectionsPerUser) return this.refuse(ws, 'too_many_connections', 'tooManyConnections', `more than max_connections_per_user (${limits.maxConnectionsPerUser})`);
     d.identity = identity;
     d.state = 'ready';
-    // Pushes arrive from broker callbacks and timers: cork each send (websocket.md §6).
-    d.conn ??= { user: identity.user, send: (frame) => void ws.cork(() => out.send(ws, frame)) };
+    // Pushes arrive from broker callbacks and timers: they wait in the outbox, which corks each
+    // socket once per turn (websocket.md §6).
+    d.conn ??= { user: identity.user, send: (frame) => out.queue(ws, frame) };
     let resumed = false;
     if (resume) {
       const outcome = hub.resume(identity.user, identity.projects, resume.epoch, resume.seq);

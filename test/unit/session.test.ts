@@ -5,6 +5,7 @@ import type { AuthFailure, Authenticator, AuthOutcome } from '../../runtime/auth
 import { routeAuth } from '../../runtime/auth/router.js';
 import { Hub } from '../../runtime/hub/hub.js';
 import { Backpressure } from '../../runtime/server/backpressure.js';
+import { Outbox } from '../../runtime/server/outbox.js';
 import { Sessions } from '../../runtime/server/session.js';
 import { newSocketData, type ServerEvents, type SocketData, type Sock } from '../../runtime/server/socket.js';
 import { chooseSubprotocol, headerCredential, originAllowed } from '../../runtime/server/upgrade.js';
@@ -43,7 +44,7 @@ function setup(answer: (token: string) => AuthOutcome, watch?: Authenticator['wa
   const events: ServerEvents = { refused: (c) => void counted.push(c), slowClosed: () => undefined, connected: () => undefined, disconnected: () => undefined, replay: () => undefined };
   const auth: Authenticator = { kind: 'test', claims: () => true, authenticate: async (t) => answer(t), ...(watch ? { watch } : {}) };
   let sessions: Sessions | null = null;
-  const out = new Backpressure({ maxBackpressure: 100, maxBufferedBytes: 1000 }, events, (ws) => sessions?.leave(ws));
+  const out = new Outbox(new Backpressure({ maxBackpressure: 100, maxBufferedBytes: 1000 }, events, (ws) => sessions?.leave(ws)));
   sessions = new Sessions({ limits: { authTimeout: 5, maxFrameBytes: 1024, maxConnectionsPerUser: 2 }, hub, authenticate: routeAuth([auth]), events, out, hold: null });
   return { hub, sessions, counted };
 }

@@ -8,5 +8,9 @@ process.stdout.on('error', (e) => {
   throw e;
 });
 register();
-const { main } = await import('../compiler/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// Serving generated/ (and minting a token) needs no compiler: it stays unloaded, and with it
+// TypeScript and ts-morph (tens of MiB of a gateway's resident memory).
+const runtimeOnly = argv[0] === 'token' || (argv[0] === 'serve' && !argv.some((a) => a === '--rules' || a.startsWith('--rules=')));
+const { main, runtimeMain } = runtimeOnly ? await import('../runtime/main.ts') : await import('../compiler/cli.ts');
+process.exitCode = await (runtimeMain ?? main)(argv);

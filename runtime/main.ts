@@ -8,7 +8,7 @@ import type { CompiledRules } from './decode/rt.js';
 import type { CompiledTransforms } from './transform/rt.js';
 import { loadGatewayConfig } from './gateway/config.js';
 import { StartupError, startupMessage } from './diagnostics/startup.js';
-import { integerFlag, parseFlags } from './cli/flags.js';
+import { UsageError, integerFlag, parseFlags } from './cli/flags.js';
 import { SERVE_FLAGS, TOKEN_FLAGS } from './cli/runtime-flags.js';
 import { startGateway } from './gateway/gateway.js';
 
@@ -68,4 +68,20 @@ export async function tokenMain(args: string[]): Promise<number> {
   const jwt = await signHs256(secret, { sub: values.sub, projects: values.projects ? values.projects.split(',') : [], exp: Math.floor(Date.now() / 1000) + ttl, audience, issuer });
   process.stdout.write(jwt + '\n');
   return 0;
+}
+
+/**
+ * `herald serve` (without --rules) and `herald token` straight from bin/herald.mjs: the compiler
+ * (TypeScript, ts-morph: tens of MiB a serving gateway never uses) is not loaded for them.
+ */
+export async function runtimeMain(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    return cmd === 'token' ? await tokenMain(rest) : await serveMain(rest);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    const message = e.message.startsWith('herald ') ? e.message : `herald: ${e.message}`;
+    process.stderr.write(`${message}\n(\`herald help\` lists every command and its options)\n`);
+    return 2;
+  }
 }

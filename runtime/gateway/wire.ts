@@ -5,6 +5,7 @@ import { inflateSync } from 'node:zlib';
 import { parsePyJson } from '../semantics/pyjson.js';
 import { shallowerThan } from '../semantics/pyjson-native.js';
 import { parseNotificationSparse, type ReadsOf } from '../semantics/pyjson-sparse.js';
+import { scanEnvelope } from '../wire/scan/reader.js';
 import { versionCompatible } from '../semantics/event.js';
 import { pyRepr } from '../semantics/pyrepr.js';
 import type { PyDict, PyValue } from '../semantics/pyvalue.js';
@@ -56,6 +57,8 @@ export function readBody(body: Uint8Array, compression: unknown, limits: WireLim
     }
   }
   if (bytes.length > limits.maxMessageBytes) return refused('too_big', `body of ${bytes.length} bytes exceeds max_message_bytes (${limits.maxMessageBytes})`);
+  const scanned = readsOf && scanEnvelope(bytes, limits.maxJsonDepth, readsOf);
+  if (scanned) return unwrapped({ ok: true, value: scanned });
   const text = utf8Text(bytes);
   if (text === null) return refused('not_utf8', 'body is not UTF-8');
   const inner = osloMessageOf(text, limits);

@@ -13,6 +13,7 @@ import { rules } from '../../generated/decoders.js';
 import { SAMPLES, readLines } from '../helpers.js';
 import { FUZZ_CASES, fuzzInput } from '../fuzz/mutate.js';
 import { osloEnvelope, osloNotification } from '../../bench/oslo-wire.js';
+import { scanEnvelope } from '../../runtime/wire/scan/reader.js';
 
 const LIMITS: WireLimits = { maxMessageBytes: 1 << 22, maxJsonDepth: 64 };
 const matcher = compiledMatcher(rules);
@@ -46,6 +47,10 @@ describe('sparse wire reading: the same events as the whole value', () => {
       expect(sparseOutcome(text), text.slice(0, 160)).toBe(want);
     }
     expect(events).toBeGreaterThan(700);
+  });
+
+  it('the WebAssembly scanner takes every corpus envelope (the general way is only a fallback)', () => {
+    for (const text of corpus) expect(scanEnvelope(Buffer.from(osloEnvelope(text)), 64, reads), text.slice(0, 120)).toBeInstanceOf(Map);
   });
 
   it('the real captures', () => {
@@ -120,5 +125,62 @@ describe('sparse wire reading: generated traps', () => {
       { numRuns: Math.max(3000, FUZZ_CASES), seed: 1718 },
     );
     expect(events).toBeGreaterThan(500);
+  });
+});
+
+/** JSON-ish text, valid or not: every token the scanner must accept or refuse as Python's json does. */
+const token = fc.constantFrom('1', '-0', '1.0', '1e5', '1E+2', '-1.5e-3', '01', '1.', '.5', '-', '+1', '1e', 'NaN', 'Infinity', '-Infinity', 'true', 'false', 'null', 'tru', 'nul', '"a"', '""', '"\\n"', '"\\u00e9"', '"\\u00"', '"\\x"', '"\\/"', '"a\tb"', '"\u00e9"', '"\u0001"', "'a'", '[]', '{}', '[1,]', '[,1]', '{"a":}', '{"a" 1}', '{1: 2}', '[1 2]', ' ', '\n');
+const jsonish: fc.Arbitrary<string> = fc.letrec<{ v: string }>((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small' },
+    token,
+    fc.array(tie('v'), { maxLength: 4 }).map((xs) => `[${xs.join(', ')}]`),
+    fc.array(fc.tuple(fc.constantFrom('a', 'tenant_id', 'memory_mb', 'x\\"y', 'k\\u00e9'), tie('v')), { maxLength: 4 }).map((kv) => `{${kv.map(([k, v]) => `"${k}": ${v}`).join(', ')}}`),
+    fc.tuple(tie('v'), fc.constantFrom('', ' ', ',', ']', '}', '"', '\\', 'x')).map(([v, junk]) => v + junk),
+  ),
+})).v;
+
+describe('the scanner accepts exactly what Python accepts', () => {
+  it('payloads of valid and broken JSON: the same event or the same refusal as the whole reading', () => {
+    let refused = 0;
+    let events = 0;
+    fc.assert(
+      fc.property(jsonish, fc.constantFrom('compute.instance.update', 'volume.create.end', 'x.y'), (payload, t) => {
+        const text = `{"event_type": "${t}", "priority": "INFO", "message_id": "m", "timestamp": "2024-01-02 03:04:05", "payload": ${payload}, "_context_request_id": ${payload}}`;
+        const want = wholeOutcome(text);
+        if (want.startsWith('refused')) refused++;
+        else events++;
+        expect(sparseOutcome(text), text).toBe(want);
+      }),
+      { numRuns: Math.max(5000, FUZZ_CASES), seed: 1719 },
+    );
+    expect(refused).toBeGreaterThan(500);
+    expect(events).toBeGreaterThan(500);
+  });
+});
+
+describe('envelope bytes no oslo writer makes', () => {
+  /** The whole and the scanned reading of raw body bytes agree. */
+  const agree = (body: Buffer): void => {
+    const outcome = (r: ReturnType<typeof readBody>): string => (r.ok ? formatResult(decodeMessage(matcher, r.message)) : `refused: ${r.reason.code} ${r.reason.message}`);
+    expect(outcome(readBody(body, undefined, LIMITS, reads)), body.toString('latin1')).toBe(outcome(readBody(body, undefined, LIMITS)));
+  };
+  const head = '{"oslo.version": "2.0", "oslo.message": "';
+  const inner = (middle: string) => `{\\"event_type\\": \\"compute.instance.update\\", \\"priority\\": \\"INFO\\", \\"message_id\\": \\"m\\", \\"timestamp\\": \\"2024-01-02 03:04:05\\", \\"payload\\": {\\"display_name\\": \\"a${middle}b\\"}}`;
+
+  it('raw control characters, DEL, UTF-8 and stray quotes or backslashes inside the envelope string', () => {
+    const middles = ['', '\x01', '\t', '\n', '\x1f', '\x7f', '\u00e9', '\\"', '\\\\', '\\n', '\\u0041', '\\/', '\\\\u0041', '\\\\x', '"'];
+    for (const m of middles) agree(Buffer.from(head + inner(m) + '"}', 'utf8'));
+    // The scanned reading was taken for the plain one (not just declined everywhere).
+    expect(readBody(Buffer.from(head + inner('') + '"}'), undefined, LIMITS, reads).ok).toBe(true);
+  });
+
+  it('a tab or newline between tokens, escaped or raw; a truncated or over-long envelope', () => {
+    const spaced = inner('').replace(', ', ',\\n ').replace(': ', ':\t');
+    agree(Buffer.from(head + spaced + '"}'));
+    agree(Buffer.from(head + inner('').slice(0, 60) + '"}'));
+    agree(Buffer.from(head + inner('') + '"}  '));
+    agree(Buffer.from(head + inner('') + '\\"}'));
+    agree(Buffer.from(head + inner('') + ' \\"x\\""}'));
   });
 });

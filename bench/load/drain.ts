@@ -7,7 +7,7 @@ import { readPlan } from './plan.js';
 const plan = readPlan<{ url: string; queue: string; count: number; prefetch: number }>();
 
 async function main(): Promise<void> {
-  const conn = await amqplib.connect(plan.url);
+  const conn = await amqplib.connect(plan.url, { noDelay: true });
   const ch = await conn.createChannel();
   await ch.prefetch(plan.prefetch);
   let seen = 0;

@@ -39,7 +39,7 @@ function body(n: number): Buffer {
 }
 
 async function main(): Promise<void> {
-  const conn = await amqplib.connect(plan.url);
+  const conn = await amqplib.connect(plan.url, { noDelay: true });
   const ch = await conn.createConfirmChannel();
   const started = Date.now();
   const send = async (n: number): Promise<void> => {

@@ -78,8 +78,18 @@ export interface Rabbit {
 /** The environment of rabbit-up/down.sh and rabbitmqctl for a broker whose state lives in `base`. */
 export function rabbitEnvironment(base: string, port: number, dist: number): NodeJS.ProcessEnv {
   // An Erlang VM that dies (the broker or a rabbitmqctl) writes erl_crash.dump into its working
-  // directory, the checkout: keep it in the state dir instead.
-  return { ...process.env, RABBIT_BASE: base, RABBIT_PORT: String(port), RABBIT_DIST_PORT: String(dist), RABBIT_TIMEOUT: '90', ERL_CRASH_DUMP: join(base, 'erl_crash.dump') };
+  // directory, the checkout: keep it in the state dir instead. RabbitMQ's default VM flags, plus
+  // schedulers that do not spin when idle: on two cores shared with the gateway and the load
+  // generators, a busy-waiting broker takes their CPU.
+  return {
+    ...process.env,
+    RABBIT_BASE: base,
+    RABBIT_PORT: String(port),
+    RABBIT_DIST_PORT: String(dist),
+    RABBIT_TIMEOUT: '90',
+    ERL_CRASH_DUMP: join(base, 'erl_crash.dump'),
+    RABBITMQ_SERVER_ERL_ARGS: '+P 1048576 +t 5000000 +stbt db +zdbbl 128000 +sbwt none +sbwtdcpu none +sbwtdio none',
+  };
 }
 
 export async function startRabbit(): Promise<Rabbit> {

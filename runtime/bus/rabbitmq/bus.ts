@@ -68,7 +68,8 @@ export class RabbitPushBus implements PushBus {
     const target = this.cfg.targets[this.next++ % this.cfg.targets.length]!;
     let conn: ChannelModel;
     try {
-      conn = await amqplib.connect(target.options);
+      // No Nagle: a push published to another node must not wait for the previous segment's ACK.
+      conn = await amqplib.connect(target.options, { noDelay: true });
     } catch (e) {
       this.log.warn({ broker: target.label, err: (e as Error).message }, 'push bus connect failed; retrying');
       return this.schedule();

@@ -69,7 +69,8 @@ export class RabbitSource implements NotificationSource {
     const target = this.cfg.targets[this.next++ % this.cfg.targets.length]!;
     let conn: ChannelModel;
     try {
-      conn = await amqplib.connect(target.options);
+      // No Nagle: an ack or a small delivery must not wait for the previous segment's ACK.
+      conn = await amqplib.connect(target.options, { noDelay: true });
     } catch (e) {
       this.log.warn({ broker: target.label, err: (e as Error).message, attempt: this.attempt }, 'AMQP connect failed; retrying');
       this.schedule();

@@ -50,21 +50,10 @@ export function parseViaJsonParse(text: string, maxDepth: number): PyValue | und
  * when that cannot be done faithfully (an original `\u0000` could start a string that would
  * read as a mark).
  */
-export function markLexemes(text: string): string | undefined {
+function markLexemes(text: string): string | undefined {
   if (text.includes('\\u0000')) return undefined;
   return text.replace(LEXEME_NEEDED, (_all, before: string, lexeme: string) => `${before}"\\u0000${lexeme}"`);
 }
-
-/**
- * True when JSON.parse alone may read some number of the text differently from Python: an
- * integral float (`1.0`, `1e2`, `-0.0`, 16 significant digits or more) or an int of 16 digits
- * or more. A float of at most 15 digits with a non-zero fraction survives a double exactly,
- * and is never integral. Errs only towards true (strings are not told apart from values).
- */
-export function needsLexemes(text: string): boolean {
-  return LEXEME_HINT.test(text);
-}
-const LEXEME_HINT = /[:,[][ \t\n\r]*-?(?:[0-9]+(?:\.[0-9]+)?[eE]|[0-9]+\.0+(?![0-9])|(?:[0-9]\.?){16})/;
 
 /** JSON.parse, or undefined on any syntax error (the exact reader then words it as Python does). */
 export function nativeParse(text: string): unknown {
@@ -126,7 +115,7 @@ export function depthOf(text: string, limit: number): number {
 }
 
 /** JSON.parse output of a marked text -> Python data (marked strings carry number lexemes). */
-export function fromMarkedJs(v: unknown): PyValue {
+function fromMarkedJs(v: unknown): PyValue {
   if (typeof v === 'string') return v.charCodeAt(0) === 0 ? fromLexeme(v) : v;
   if (typeof v === 'number') return v === 0 ? 0 : v; // only ints reach here unmarked; `-0` never does
   if (v === null || typeof v !== 'object') return v as PyValue;
@@ -140,27 +129,6 @@ export function fromMarkedJs(v: unknown): PyValue {
   for (const k of Object.keys(o)) {
     checkKey(k);
     out.set(k, fromMarkedJs(o[k]));
-  }
-  return out;
-}
-
-/**
- * JSON.parse output of a text needsLexemes said no to -> Python data: every integral number
- * there is an int of at most 15 digits (`-0` included, which is 0), every other number a float.
- */
-export function fromPlainJs(v: unknown): PyValue {
-  if (typeof v === 'number') return v === 0 ? 0 : v;
-  if (v === null || typeof v !== 'object') return v as PyValue;
-  if (Array.isArray(v)) {
-    const out: PyValue[] = new Array<PyValue>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = fromPlainJs(v[i]);
-    return out;
-  }
-  const o = v as Record<string, unknown>;
-  const out = new Map<string, PyValue>();
-  for (const k of Object.keys(o)) {
-    checkKey(k);
-    out.set(k, fromPlainJs(o[k]));
   }
   return out;
 }

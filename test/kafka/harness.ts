@@ -90,7 +90,8 @@ export async function startKafka(opts: { partitions?: number } = {}): Promise<Ka
   const props = join(dir, 'server.properties');
   writeFileSync(props, properties(dir, port, controller, opts.partitions ?? 1));
   const java = (main: string, args: string[]) => ['-Xmx512m', '-Xms64m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', `${KAFKA_LIBS}/*`, main, ...args];
-  execFileSync('java', java('kafka.tools.StorageTool', ['format', '--standalone', '-t', clusterId(), '-c', props]), { stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
+  // `--cluster-id=ID`, not `-t ID`: a base64url id may start with '-', which the tool reads as an option.
+  execFileSync('java', java('kafka.tools.StorageTool', ['format', '--standalone', `--cluster-id=${clusterId()}`, '-c', props]), { stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
   let proc: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   const bootstrap = `127.0.0.1:${port}`;

@@ -3,6 +3,7 @@
 // raw WebSocket clients) and the same measurements: RSS per idle authenticated connection, read
 // once the server's baseline has settled, and frames/s for 5 project pushes to every connection.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../compiler/compile.js';
 import { freePort, waitHttp } from '../test/gateway/harness.js';
@@ -123,7 +124,28 @@ async function stopped(child: ChildProcess): Promise<void> {
   clearTimeout(late);
 }
 
+/**
+ * Settled RSS of a gateway serving the committed rules with no client: `herald serve` (which
+ * starts the runtime without loading the compiler) and, when built, the single executable.
+ */
+async function servingBaselines(): Promise<void> {
+  const commands: Array<[string, string, string[]]> = [['herald_serve', process.execPath, [join(REPO_ROOT, 'bin', 'herald.mjs'), 'serve']]];
+  const single = join(REPO_ROOT, 'dist', 'herald');
+  if (existsSync(single)) commands.push(['dist_herald', single, ['serve']]);
+  for (const [name, command, args] of commands) {
+    const port = await freePort();
+    const child = spawn(command, [...args, '--config', join(REPO_ROOT, 'rules', 'settings.ini')], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, HERALD_WEBSOCKET__PORT: String(port), HERALD_LOG_LEVEL: 'error' } });
+    try {
+      await waitHttp(port, '/healthz');
+      report(`ws.idle_baseline_mib_${name}`, (await settledRss(child.pid!)) / MiB, 'MiB', `settled RSS, no client: \`${name === 'dist_herald' ? 'dist/herald' : 'herald'} serve --config rules/settings.ini\` (generated/, no compiler loaded)`);
+    } finally {
+      await stopped(child);
+    }
+  }
+}
+
 export async function benchPeer(connections = Number(process.env.HERALD_BENCH_CONNECTIONS ?? 10000)): Promise<void> {
+  await servingBaselines();
   const hport = await freePort();
   const dir = rulesDir();
   // Liveness is not measured here: on a busy machine a starved client process misses a ping now
@@ -153,7 +175,7 @@ export async function benchPeer(connections = Number(process.env.HERALD_BENCH_CO
   report('ws.idle_conn_bytes_socketio', s.idleConnBytes, 'bytes', 'the same for the Socket.IO server');
   report('ws.idle_conn_vs_socketio', h.idleConnBytes / s.idleConnBytes, 'x', 'target <= 0.3');
   report('ws.server_cpu_ms_per_10k_frames_vs_socketio', h.cpuMsPer10kFrames / s.cpuMsPer10kFrames, 'x', `server CPU over both fan-out rounds: herald ${h.cpuMsPer10kFrames.toFixed(0)} ms, socket.io ${s.cpuMsPer10kFrames.toFixed(0)} ms per 10k frames`);
-  report('ws.idle_baseline_mib_herald', h.baselineBytes / MiB, 'MiB', `settled RSS of \`herald serve\` with no client (socket.io server: ${(s.baselineBytes / MiB).toFixed(0)} MiB)`);
+  report('ws.idle_baseline_mib_herald', h.baselineBytes / MiB, 'MiB', `settled RSS of the measured gateway with no client: \`herald serve --rules\` (the bench's rules, so the compiler is loaded; socket.io server: ${(s.baselineBytes / MiB).toFixed(0)} MiB)`);
   // No frame lost: every connection got every push and none closed on its own (figures first, so a failed run still says why).
   for (const [name, f] of [['herald', h], ['socket.io', s]] as const) {
     if (f.lost || f.closedAfterReady) throw new Error(`${name}: ${f.lost} frames lost, ${f.closedAfterReady} connections closed once ready (${JSON.stringify(f.closes)})`);

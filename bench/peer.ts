@@ -30,6 +30,9 @@ interface ServerFigures {
   cpuMsPer10kFrames: number;
   closes: Record<string, number>;
   setupCloses: Record<string, number>;
+  /** Herald only: push frames it handed to sockets, and its open connections after the fan-out. */
+  framesHanded: number;
+  connectionsAfter: number;
 }
 
 /**
@@ -101,6 +104,9 @@ async function measure(server: ChildProcess, port: number, protocol: 'herald' | 
       lost: 2 * PUSHES * connections - got.frames,
       closedAfterReady: got.closed,
       slowClosed: Number(/^herald_slow_consumers_closed_total (\d+)/m.exec(metrics)?.[1] ?? 0),
+      // Where a lost frame went: did Herald hand it to a socket, and did it still hold the connection?
+      framesHanded: Number(/^herald_frames_sent_total (\d+)/m.exec(metrics)?.[1] ?? NaN),
+      connectionsAfter: Number(/^herald_connections (\d+)/m.exec(metrics)?.[1] ?? NaN),
       baselineBytes: before,
       idleConnBytes: (after - before) / connections,
       framesPerS: (got.frames - first.frames) / ((got.lastAt - started) / 1000),
@@ -166,7 +172,7 @@ export async function benchPeer(connections = Number(process.env.HERALD_BENCH_CO
     await stopped(sio);
   }
   const line = (f: ServerFigures): string =>
-    `baseline ${(f.baselineBytes / MiB).toFixed(0)} MiB settled, ${f.idleConnBytes.toFixed(0)} B/idle conn, ${f.framesPerS.toFixed(0)} frames/s batched, ${f.sequentialFramesPerS.toFixed(0)} frames/s sequential, ${f.cpuMsPer10kFrames.toFixed(0)} ms CPU per 10k frames, ${f.lost} frames lost, closes once ready ${JSON.stringify(f.closes)} (slow-consumer closes ${f.slowClosed}), closed during setup and retried ${JSON.stringify(f.setupCloses)}`;
+    `baseline ${(f.baselineBytes / MiB).toFixed(0)} MiB settled, ${f.idleConnBytes.toFixed(0)} B/idle conn, ${f.framesPerS.toFixed(0)} frames/s batched, ${f.sequentialFramesPerS.toFixed(0)} frames/s sequential, ${f.cpuMsPer10kFrames.toFixed(0)} ms CPU per 10k frames, ${f.lost} frames lost, closes once ready ${JSON.stringify(f.closes)} (slow-consumer closes ${f.slowClosed}), closed during setup and retried ${JSON.stringify(f.setupCloses)}${Number.isNaN(f.framesHanded) ? '' : `, frames handed to sockets by the server ${f.framesHanded}, connections it still held ${f.connectionsAfter}`}`;
   report('ws.fanout_frames_per_s_herald', h.framesPerS, 'frames/s', `herald: ${line(h)}`);
   report('ws.fanout_frames_per_s_socketio', s.framesPerS, 'frames/s', `socket.io 4.8.4: ${line(s)}`);
   report('ws.fanout_vs_socketio', h.framesPerS / s.framesPerS, 'x', `${PUSHES} project pushes to ${connections} connections as one ingest batch (a broker tick), POST to last frame; target >= 3`);

@@ -51,20 +51,18 @@ function reach(p: JsonPath, from: readonly Reached[], atStart: boolean): Reached
   }
 }
 
-type Leaf = true | 'numeric';
-type Building = Leaf | Map<string, Building>;
+type Building = true | Map<string, Building>;
 
-/** Adds one read; a value read in two ways is read whole, unless both reads are numeric. */
-function insert(tree: Map<string, Building>, keys: readonly string[], leaf: Leaf): Building {
+/** Adds one read; a value read whole absorbs every read below it. */
+function insert(tree: Map<string, Building>, keys: readonly string[]): Building {
   const [first, ...rest] = keys;
   if (first === undefined) return true;
   const below = tree.get(first);
   if (below === true) return tree;
-  if (!rest.length) tree.set(first, below === undefined || (below === 'numeric' && leaf === 'numeric') ? leaf : true);
-  else if (below === 'numeric') tree.set(first, true);
+  if (!rest.length) tree.set(first, true);
   else {
     const sub = below ?? new Map<string, Building>();
-    const done = insert(sub, rest, leaf);
+    const done = insert(sub, rest);
     tree.set(first, done === true ? true : sub);
   }
   return tree;
@@ -76,11 +74,7 @@ export function definitionReads(def: EventDef): ReadTree {
   try {
     for (const t of def.traits) {
       if (t.getter.kind !== 'path') continue;
-      // An int or float trait turns a number into the same value whether it was spelled 1 or 1.0.
-      const numeric = (t.type === 'int' || t.type === 'float') && t.plugin === null;
-      for (const r of reach(t.getter.path, [{ keys: [], open: true }], true)) {
-        if (insert(tree, r.keys, numeric && r.open ? 'numeric' : true) === true) return true;
-      }
+      for (const r of reach(t.getter.path, [{ keys: [], open: true }], true)) if (insert(tree, r.keys) === true) return true;
     }
   } catch (e) {
     if (e === WHOLE_BODY) return true;
@@ -92,6 +86,5 @@ export function definitionReads(def: EventDef): ReadTree {
 /** The tree as an expression of type rt.ReadTree (keys through the codegen's string literals). */
 export function readTreeLiteral(tree: ReadTree): string {
   if (tree === true) return 'true';
-  if (tree === 'numeric') return str(tree);
   return `new Map<string, rt.ReadTree>([${[...tree].map(([k, sub]) => `[${str(k)}, ${readTreeLiteral(sub)}]`).join(', ')}])`;
 }

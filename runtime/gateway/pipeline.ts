@@ -7,8 +7,7 @@ import { decodeMessage, type DecodeResult } from '../semantics/event.js';
 import { dumpsCompact } from '../semantics/transform.js';
 import type { PyDict } from '../semantics/pyvalue.js';
 import { audienceOf, withoutAddresses } from '../semantics/address.js';
-import { readsOfMatcher } from '../semantics/reads.js';
-import type { ReadsOf } from '../semantics/pyjson-sparse.js';
+import { readsOfMatcher, type ReadsOf } from '../semantics/reads.js';
 
 export interface Push {
   users: string[];

@@ -4,7 +4,7 @@
 import { inflateSync } from 'node:zlib';
 import { parsePyJson } from '../semantics/pyjson.js';
 import { shallowerThan } from '../semantics/pyjson-native.js';
-import { parseNotificationSparse, type ReadsOf } from '../semantics/pyjson-sparse.js';
+import type { ReadsOf } from '../semantics/reads.js';
 import { scanEnvelope } from '../wire/scan/reader.js';
 import { versionCompatible } from '../semantics/event.js';
 import { pyRepr } from '../semantics/pyrepr.js';
@@ -42,8 +42,8 @@ function utf8Text(bytes: Uint8Array): string | null {
 }
 
 /**
- * `readsOf` (the pipeline's) lets an oslo envelope's notification be converted only as far as
- * its decoder reads it; without it the whole dict is made.
+ * `readsOf` (the pipeline's) lets the scanner convert an oslo envelope's notification only as far
+ * as its decoder reads it; without it, or for a body the scanner does not take, the whole dict is made.
  */
 export function readBody(body: Uint8Array, compression: unknown, limits: WireLimits, readsOf?: ReadsOf): WireResult {
   let bytes = body;
@@ -62,10 +62,7 @@ export function readBody(body: Uint8Array, compression: unknown, limits: WireLim
   const text = utf8Text(bytes);
   if (text === null) return refused('not_utf8', 'body is not UTF-8');
   const inner = osloMessageOf(text, limits);
-  if (inner !== undefined) {
-    const sparse = readsOf && parseNotificationSparse(inner, limits.maxJsonDepth, readsOf);
-    return unwrapped(sparse ? { ok: true, value: sparse } : parseLimited(inner, limits, 'oslo.message'));
-  }
+  if (inner !== undefined) return unwrapped(parseLimited(inner, limits, 'oslo.message'));
   const outer = parseLimited(text, limits, 'body');
   return outer.ok ? unwrapNotification(outer.value, limits) : outer;
 }

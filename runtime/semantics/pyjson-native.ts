@@ -38,48 +38,24 @@ export function parseViaJsonParse(text: string, maxDepth: number): PyValue | und
   const first = text.charCodeAt(firstNonSpace(text));
   // A bare scalar has no value position around it: only containers come this way.
   if (first !== 123 && first !== 91) return undefined;
-  if (!shallowerThan(text, maxDepth)) return undefined;
-  const rewritten = markLexemes(text);
-  if (rewritten === undefined) return undefined;
-  const parsed = nativeParse(rewritten);
-  return parsed === undefined ? undefined : exactOrUndefined(() => fromMarkedJs(parsed));
-}
-
-/**
- * The text with every number whose lexeme matters turned into a marked string, or undefined
- * when that cannot be done faithfully (an original `\u0000` could start a string that would
- * read as a mark).
- */
-function markLexemes(text: string): string | undefined {
-  if (text.includes('\\u0000')) return undefined;
-  return text.replace(LEXEME_NEEDED, (_all, before: string, lexeme: string) => `${before}"\\u0000${lexeme}"`);
-}
-
-/** JSON.parse, or undefined on any syntax error (the exact reader then words it as Python does). */
-export function nativeParse(text: string): unknown {
+  // An original `\u0000` could start a string that would read as a mark.
+  if (!shallowerThan(text, maxDepth) || text.includes('\\u0000')) return undefined;
+  const rewritten = text.replace(LEXEME_NEEDED, (_all, before: string, lexeme: string) => `${before}"\\u0000${lexeme}"`);
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(rewritten);
   } catch {
     return undefined;
   }
-}
-
-/** Gives up on this text: exactOrUndefined then answers undefined. */
-export function needsExactReader(): never {
-  throw NEEDS_EXACT;
-}
-
-/** The conversion's result, or undefined when it met something only the exact reader answers. */
-export function exactOrUndefined<T>(convert: () => T): T | undefined {
   try {
-    return convert();
+    return toPython(parsed);
   } catch (e) {
     if (e === NEEDS_EXACT) return undefined;
     throw e;
   }
 }
 
-export function firstNonSpace(text: string): number {
+function firstNonSpace(text: string): number {
   let i = 0;
   for (let c = text.charCodeAt(0); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++i));
   return i;
@@ -114,29 +90,23 @@ export function depthOf(text: string, limit: number): number {
   return max;
 }
 
-/** JSON.parse output of a marked text -> Python data (marked strings carry number lexemes). */
-function fromMarkedJs(v: unknown): PyValue {
+function toPython(v: unknown): PyValue {
   if (typeof v === 'string') return v.charCodeAt(0) === 0 ? fromLexeme(v) : v;
   if (typeof v === 'number') return v === 0 ? 0 : v; // only ints reach here unmarked; `-0` never does
   if (v === null || typeof v !== 'object') return v as PyValue;
   if (Array.isArray(v)) {
     const out: PyValue[] = new Array<PyValue>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = fromMarkedJs(v[i]);
+    for (let i = 0; i < v.length; i++) out[i] = toPython(v[i]);
     return out;
   }
   const o = v as Record<string, unknown>;
   const out = new Map<string, PyValue>();
   for (const k of Object.keys(o)) {
-    checkKey(k);
-    out.set(k, fromMarkedJs(o[k]));
+    const c = k.charCodeAt(0);
+    if (c >= 48 && c <= 57 && INDEX_LIKE.test(k) && Number(k) < 4294967295) throw NEEDS_EXACT;
+    out.set(k, toPython(o[k]));
   }
   return out;
-}
-
-/** Keys that look like array indices: a JS object moved them ahead, so their order is lost. */
-export function checkKey(k: string): void {
-  const c = k.charCodeAt(0);
-  if (c >= 48 && c <= 57 && INDEX_LIKE.test(k) && Number(k) < 4294967295) throw NEEDS_EXACT;
 }
 
 /** A marked lexeme -> the value parseExactly gives for it. */

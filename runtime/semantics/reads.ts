@@ -2,12 +2,8 @@
 // the dispatcher's body from each definition's trait paths; the wire reader then converts only
 // those parts of the parsed JSON to Python data.
 
-/**
- * `true`: the whole value is read. `'numeric'`: the whole value is read, only ever as an int or
- * float trait's value, so a safe integer reads the same spelled `1` or `1.0`. A map: only these
- * keys are stepped into, each as given.
- */
-export type ReadTree = true | 'numeric' | ReadonlyMap<string, ReadTree>;
+/** `true`: the whole value is read. A map: only these keys are stepped into, each as given. */
+export type ReadTree = true | ReadonlyMap<string, ReadTree>;
 
 /**
  * The same reads over the notification dict as oslo delivers it: body `payload` is the
@@ -23,18 +19,21 @@ export interface MessageReads {
 /** The top-level keys every notification keeps: dispatch, metadata, de-duplication, refusals. */
 export const ALWAYS_READ: ReadonlySet<string> = new Set(['message_id', 'publisher_id', 'event_type', 'priority', 'timestamp', '_unique_id', '_timeout']);
 
+/** What the decoder of a notification with this event_type reads; null: everything. */
+export type ReadsOf = (eventType: unknown) => MessageReads | null;
+
 /** Body reads -> message reads; null when the decoder may look at everything. */
 export function messageReads(body: ReadTree): MessageReads | null {
-  if (typeof body !== 'object') return null;
+  if (body === true) return null;
   const ctxt = body.get('ctxt');
-  const context = ctxt === undefined ? [] : typeof ctxt !== 'object' ? true : [...ctxt].map(([k, tree]) => [`_context_${k}`, tree] as const);
+  const context = ctxt === undefined ? [] : ctxt === true ? true : [...ctxt].map(([k, tree]) => [`_context_${k}`, tree] as const);
   return { payload: body.get('payload') ?? null, context };
 }
 
 const NOTHING: MessageReads = { payload: null, context: [] };
 
 /** A matcher's reads by event_type, memoised per definition; null (everything) when the matcher cannot tell. */
-export function readsOfMatcher<D>(m: { match(eventType: string): D | null; reads?(def: D): ReadTree }): (eventType: unknown) => MessageReads | null {
+export function readsOfMatcher<D>(m: { match(eventType: string): D | null; reads?(def: D): ReadTree }): ReadsOf {
   const reads = m.reads?.bind(m);
   if (!reads) return () => null;
   const byDefinition = new Map<D, MessageReads | null>();

@@ -6,8 +6,7 @@
 // body the general way.
 import { OSLO_SCAN_WASM } from './oslo-scan.wasm.js';
 import { makeFloat, makeInt, type PyDict, type PyValue } from '../../semantics/pyvalue.js';
-import { ALWAYS_READ, type MessageReads, type ReadTree } from '../../semantics/reads.js';
-import type { ReadsOf } from '../../semantics/pyjson-sparse.js';
+import { ALWAYS_READ, type MessageReads, type ReadTree, type ReadsOf } from '../../semantics/reads.js';
 
 /** What oslo's serialize_msg writes around the notification (Python json.dumps defaults). */
 const HEAD = Buffer.from('{"oslo.version": "2.0", "oslo.message": "');
@@ -154,7 +153,7 @@ class Read {
 
   /** A value as far as `tree` reads it. */
   value(n: number, tree: ReadTree): PyValue {
-    if (typeof tree !== 'object' || this.kind(n) !== this.kinds.object) return this.whole(n);
+    if (tree === true || this.kind(n) !== this.kinds.object) return this.whole(n);
     return this.members(n, tree, this.lookup(tree), new Map());
   }
 

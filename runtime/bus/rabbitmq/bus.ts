@@ -6,7 +6,7 @@
 import amqplib, { type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
 import type { Logger } from '../../core/log.js';
 import type { Readiness } from '../../core/readiness.js';
-import { backoffDelay } from '../../core/backoff.js';
+import { Reconnector } from '../../core/backoff.js';
 import type { Audience, PushBus, PushBusHandlers, RoutedPush } from '../push-bus.js';
 import { BindingCounts, keysOf, readRoutedPush, routedMessages } from './routing.js';
 
@@ -32,22 +32,22 @@ export class RabbitPushBus implements PushBus {
   /** Per-key chain of bind/unbind calls, so they reach the broker in order. */
   private readonly chains = new Map<string, Promise<void>>();
   private setups = 0;
-  private attempt = 0;
-  private next = 0;
   private stopping = false;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly reconnect: Reconnector<BusTarget>;
   private firstSetup: { resolve: () => void } | null = null;
 
   constructor(
     private readonly cfg: RabbitBusSettings,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.reconnect = new Reconnector(cfg.targets, cfg.reconnectMaxSeconds, (target) => this.connect(target));
+  }
 
   /** Resolves once the node's queue exists (pushes published from then on can reach it). */
   start(handlers: PushBusHandlers): Promise<void> {
     this.handlers = handlers;
     const ready = new Promise<void>((resolve) => (this.firstSetup = { resolve }));
-    void this.connect();
+    this.reconnect.start();
     return ready;
   }
 
@@ -55,24 +55,14 @@ export class RabbitPushBus implements PushBus {
     return this.queue ? { ready: true, why: `push queue ${this.queue}` } : { ready: false, why: 'push bus not connected' };
   }
 
-  private schedule(): void {
-    if (this.stopping || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.connect();
-    }, backoffDelay(this.attempt++, this.cfg.reconnectMaxSeconds));
-  }
-
-  private async connect(): Promise<void> {
-    if (this.stopping) return;
-    const target = this.cfg.targets[this.next++ % this.cfg.targets.length]!;
+  private async connect(target: BusTarget): Promise<void> {
     let conn: ChannelModel;
     try {
       // No Nagle: a push published to another node must not wait for the previous segment's ACK.
       conn = await amqplib.connect(target.options, { noDelay: true });
     } catch (e) {
       this.log.warn({ broker: target.label, err: (e as Error).message }, 'push bus connect failed; retrying');
-      return this.schedule();
+      return this.reconnect.retry();
     }
     if (this.stopping) return void conn.close().catch(() => undefined);
     this.connection = conn;
@@ -82,11 +72,11 @@ export class RabbitPushBus implements PushBus {
       this.connection = null;
       this.channel = null;
       this.queue = null;
-      if (!this.stopping) this.schedule();
+      if (!this.stopping) this.reconnect.retry();
     });
     try {
       await this.setup(conn);
-      this.attempt = 0;
+      this.reconnect.connected();
     } catch (e) {
       this.log.error({ broker: target.label, err: (e as Error).message }, 'push bus setup failed; retrying');
       await conn.close().catch(() => undefined);
@@ -179,7 +169,7 @@ export class RabbitPushBus implements PushBus {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.reconnect.stop();
     const ch = this.channel;
     const conn = this.connection;
     this.connection = null;

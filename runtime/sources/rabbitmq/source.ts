@@ -6,7 +6,7 @@
 import amqplib, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from '../../core/log.js';
 import type { Readiness } from '../../core/readiness.js';
-import { backoffDelay } from '../../core/backoff.js';
+import { Reconnector } from '../../core/backoff.js';
 import type { DeliveryHandler, NotificationSource, Reason, SourceEvents, Verdict } from '../source.js';
 import type { BrokerTarget } from './transport-url.js';
 import { Acker } from './acker.js';
@@ -32,10 +32,8 @@ export class RabbitSource implements NotificationSource {
   private channel: ConfirmChannel | null = null;
   private acker: Acker<ConsumeMessage> | null = null;
   private consumerTag: string | null = null;
-  private attempt = 0;
-  private next = 0;
   private stopping = false;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly reconnect: Reconnector<BrokerTarget>;
   private consuming = false;
   /** Deliveries whose verdict is still pending (scale-out publishes): stop() waits for them. */
   private readonly pending = new Set<Promise<void>>();
@@ -44,37 +42,27 @@ export class RabbitSource implements NotificationSource {
     private readonly cfg: RabbitSettings,
     private readonly log: Logger,
     private readonly events: SourceEvents,
-  ) {}
+  ) {
+    this.reconnect = new Reconnector(cfg.targets, cfg.reconnectMaxSeconds, (target) => this.connect(target));
+  }
 
   start(handler: DeliveryHandler): void {
     this.handle = handler;
-    void this.connect();
+    this.reconnect.start();
   }
 
   readiness(): Readiness {
     return this.consuming ? { ready: true, why: `consuming ${this.cfg.queue}` } : { ready: false, why: 'not consuming from the broker' };
   }
 
-  private schedule(): void {
-    if (this.stopping || this.timer) return;
-    const delay = backoffDelay(this.attempt++, this.cfg.reconnectMaxSeconds);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.connect();
-    }, delay);
-  }
-
-  private async connect(): Promise<void> {
-    if (this.stopping) return;
-    const target = this.cfg.targets[this.next++ % this.cfg.targets.length]!;
+  private async connect(target: BrokerTarget): Promise<void> {
     let conn: ChannelModel;
     try {
       // No Nagle: an ack or a small delivery must not wait for the previous segment's ACK.
       conn = await amqplib.connect(target.options, { noDelay: true });
     } catch (e) {
-      this.log.warn({ broker: target.label, err: (e as Error).message, attempt: this.attempt }, 'AMQP connect failed; retrying');
-      this.schedule();
-      return;
+      this.log.warn({ broker: target.label, err: (e as Error).message, attempt: this.reconnect.attempts }, 'AMQP connect failed; retrying');
+      return this.reconnect.retry();
     }
     if (this.stopping) return void conn.close().catch(() => undefined);
     this.connection = conn;
@@ -86,7 +74,7 @@ export class RabbitSource implements NotificationSource {
       this.consuming = false;
       if (!this.stopping) {
         this.log.warn({ broker: target.label }, 'AMQP connection closed; reconnecting');
-        this.schedule();
+        this.reconnect.retry();
       }
     });
     try {
@@ -99,7 +87,7 @@ export class RabbitSource implements NotificationSource {
       const ok = await ch.consume(this.cfg.queue, (m) => this.onDelivery(ch, m), { noAck: false });
       this.consumerTag = ok.consumerTag;
       this.consuming = true;
-      this.attempt = 0;
+      this.reconnect.connected();
       this.events.connected();
       this.log.info({ broker: target.label, queue: this.cfg.queue, exchanges: this.cfg.exchanges }, 'consuming');
     } catch (e) {
@@ -194,7 +182,7 @@ export class RabbitSource implements NotificationSource {
   /** Stop consuming, settle what was delivered, close the channel, then the connection. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.reconnect.stop();
     const ch = this.channel;
     const conn = this.connection;
     this.consuming = false;

@@ -1,11 +1,9 @@
 // oslo's transport_url -> one amqplib connection target per host, tried in turn:
 // rabbit://user:pass@host1:5672,user:pass@host2:5672/vhost?ssl=1 (also amqp://, amqps://).
-import type { Options } from 'amqplib';
+import type { BusTarget } from '../../bus/rabbitmq/bus.js';
 
-export interface BrokerTarget {
-  options: Options.Connect;
-  /** host:port, for logs (no credentials). */
-  label: string;
+/** One host of the transport_url: what a connection needs (the push bus takes the same), and whether it is TLS. */
+export interface BrokerTarget extends BusTarget {
   tls: boolean;
 }
 

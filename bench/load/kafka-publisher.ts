@@ -3,6 +3,8 @@
 // for user-<k>, acknowledged by the broker. argv[2]: {brokers, topic, count, users}.
 import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
+import { osloEnvelope, pyDumps } from '../oslo-wire.js';
+import { parsePyJson } from '../../runtime/semantics/pyjson.js';
 import { readPlan } from './plan.js';
 
 const plan = readPlan<{ brokers: string[]; topic: string; count: number; users: number }>();
@@ -17,7 +19,8 @@ function record(n: number): Buffer {
     timestamp: new Date().toISOString().replace('T', ' ').replace('Z', ''),
     _context: { user_id: 'bench', project_id: 'bench', request_id: `req-${n}` },
   };
-  return Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(inner) }));
+  // Byte for byte what the driver writes (Python json.dumps defaults), as the AMQP publisher does.
+  return Buffer.from(osloEnvelope(pyDumps(parsePyJson(JSON.stringify(inner)))));
 }
 
 async function main(): Promise<void> {

@@ -13,7 +13,7 @@ import { signHs256 } from '../../runtime/auth/jwt/sign.js';
 import { makeJwtAuthenticator } from '../../runtime/auth/jwt/jwt.js';
 import { routeAuth } from '../../runtime/auth/router.js';
 import { sleep } from '../gateway/harness.js';
-import { startKeystone, tlsFront, type Keystone, type KeystoneUser } from './harness.js';
+import { startKeystoneWithTwoTenants, tlsFront, type Keystone, type KeystoneUser } from './harness.js';
 
 let ks: Keystone;
 let P: string;
@@ -59,11 +59,7 @@ async function until(what: string, pred: () => boolean, ms = 20_000): Promise<vo
 }
 
 beforeAll(async () => {
-  ks = await startKeystone();
-  P = await ks.createProject('P');
-  Q = await ks.createProject('Q');
-  alice = await ks.member('alice', P);
-  bob = await ks.member('bob', Q);
+  ({ ks, P, Q, alice, bob } = await startKeystoneWithTwoTenants());
   tokensSeen.push(alice.token, bob.token);
 });
 

@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
 import { connect, freePort, ready, sleep, waitHttp, PUSH_RULES_INI, PUSH_RULES_YAML, type Client } from '../gateway/harness.js';
-import { startKeystone, type Keystone, type KeystoneUser } from './harness.js';
+import { startKeystoneWithTwoTenants, type Keystone, type KeystoneUser } from './harness.js';
 
 const INGEST = 'ingest-secret';
 let ks: Keystone;
@@ -70,11 +70,7 @@ async function refusal(c: Client): Promise<{ frame: string | undefined; code: nu
 }
 
 beforeAll(async () => {
-  ks = await startKeystone();
-  P = await ks.createProject('P');
-  Q = await ks.createProject('Q');
-  alice = await ks.member('alice', P);
-  bob = await ks.member('bob', Q);
+  ({ ks, P, Q, alice, bob } = await startKeystoneWithTwoTenants());
 });
 
 afterAll(() => {

@@ -208,3 +208,11 @@ export async function tlsFront(keystone: Keystone): Promise<{ url: string; cafil
     },
   };
 }
+
+/** The two-tenant world both Keystone suites use: projects P and Q, alice a member of P, bob of Q. */
+export async function startKeystoneWithTwoTenants(): Promise<{ ks: Keystone; P: string; Q: string; alice: KeystoneUser & { token: string }; bob: KeystoneUser & { token: string } }> {
+  const ks = await startKeystone();
+  const P = await ks.createProject('P');
+  const Q = await ks.createProject('Q');
+  return { ks, P, Q, alice: await ks.member('alice', P), bob: await ks.member('bob', Q) };
+}

@@ -2,7 +2,7 @@
 // AssemblyScript) to WebAssembly and writes it, base64, into runtime/wire/scan/oslo-scan.wasm.ts
 // (inlined: the single executable carries no asset files). test/unit/wire-scan.test.ts fails when
 // the committed module differs from what this makes.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
@@ -18,7 +18,7 @@ export async function wasmModuleText(): Promise<string> {
   const { error } = await asc.main([relative(ROOT, SOURCE), '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--outFile', 'scan.wasm'], {
     readFile: async (name: string, baseDir: string) => {
       try {
-        return (await import('node:fs')).readFileSync(resolve(ROOT, baseDir, name), 'utf8');
+        return readFileSync(resolve(ROOT, baseDir, name), 'utf8');
       } catch {
         return null;
       }

@@ -97,7 +97,7 @@ describe('keystone authenticator', () => {
   it('refuses garbage, a deleted user, a disabled user and a revoked token; a refusal is remembered', async () => {
     const { auth, registry } = await make();
     const garbage = 'gAAAAA' + 'x'.repeat(120);
-    const before = ks.validationRequests();
+    const before = await ks.settledValidations();
     expect(await auth.authenticate(garbage)).toMatchObject({ ok: false, code: 'auth_failed' });
     expect(await auth.authenticate(garbage)).toMatchObject({ ok: false, code: 'auth_failed' });
     expect(await ks.validationsSince(before, 1)).toBe(1);
@@ -120,7 +120,7 @@ describe('keystone authenticator', () => {
 
   it('a flood of distinct garbage tokens costs Keystone at most keystone_max_pending requests; the rest get auth_unavailable at once', async () => {
     const { auth, registry } = await make({ keystone_max_concurrent: 2, keystone_max_pending: 10 });
-    const before = ks.validationRequests();
+    const before = await ks.settledValidations();
     const flood = Array.from({ length: 200 }, (_, i) => `gAAAAA${String(i).padStart(4, '0')}${'q'.repeat(100)}`);
     const results = await Promise.all(flood.map((t) => auth.authenticate(t)));
     expect(results.filter((r) => !r.ok && r.code === 'auth_failed')).toHaveLength(10);
@@ -140,7 +140,7 @@ describe('keystone authenticator', () => {
   it('1,000 concurrent authentications of one token make one Keystone request', async () => {
     const { auth, registry } = await make();
     const t = await fresh(alice, P);
-    const before = ks.validationRequests();
+    const before = await ks.settledValidations();
     const results = await Promise.all(Array.from({ length: 1000 }, () => auth.authenticate(t)));
     expect(results.every((r) => r.ok && r.identity.user === alice.id)).toBe(true);
     expect(await metric(registry, 'herald_keystone_validations_total', { purpose: 'connect' })).toBe(1);
@@ -161,7 +161,7 @@ describe('keystone authenticator', () => {
       expect(await auth.authenticate(tok)).toMatchObject({ ok: true });
       for (let i = 0; i < 5; i++) auth.watch(tok, (f) => ended[name]!.push(f));
     }
-    const before = ks.validationRequests();
+    const before = await ks.settledValidations();
     await auth.revalidateNow();
     expect(await ks.validationsSince(before, 2)).toBe(2);
     expect(await metric(registry, 'herald_keystone_validations_total', { purpose: 'revalidate' })).toBe(2);
@@ -286,7 +286,7 @@ describe('keystone authenticator', () => {
     const forged = await signHs256('another-secret-of-at-least-32-bytes-long', { sub: 'portal-user', exp });
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const keystoneShaped = `${b64({ alg: 'ES256', typ: 'JWT' })}.${b64({ sub: alice.id, exp, openstack_methods: ['password'], openstack_project_id: P })}.${'s'.repeat(86)}`;
-    const before = ks.validationRequests();
+    const before = await ks.settledValidations();
     expect((await route(herald)).outcome).toMatchObject({ ok: true, identity: { user: 'portal-user', via: 'jwt' } });
     expect((await route(forged)).outcome).toMatchObject({ ok: false, code: 'auth_failed' });
     expect(await ks.validationsSince(before, 0)).toBe(0);

@@ -98,6 +98,21 @@ export class Keystone {
   }
 
   /**
+   * The validations logged so far, once the log has settled (no new line for 300 ms, 5 s at most):
+   * the starting point of a count must not miss a line of an earlier request still being written.
+   */
+  async settledValidations(): Promise<number> {
+    let n = this.validationRequests();
+    for (let i = 0; i < 16; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = this.validationRequests();
+      if (now === n) return n;
+      n = now;
+    }
+    return n;
+  }
+
+  /**
    * Validations logged since `before`, once the log has settled: wsgiref writes a request's line
    * after the response has gone out, so a count read at once can miss the last one. Waits (5 s at
    * most) until `expected` are there, then a little longer so an extra one would show too.

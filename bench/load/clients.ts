@@ -1,8 +1,9 @@
-// Load process: opens authenticated WebSocket connections and counts what arrives. Driven over
-// IPC by the bench orchestrator: argv[2] is a JSON ClientsPlan; messages 'report' and 'exit'.
-import WebSocket from 'ws';
+// Load process: opens authenticated WebSocket connections (bench/load/raw-ws.ts) and counts what
+// arrives from each frame's bytes. Driven over IPC by the bench orchestrator: argv[2] is a JSON
+// ClientsPlan; messages 'report' and 'exit'.
 import { signHs256 } from '../../runtime/auth/jwt/sign.js';
 import { readPlan } from './plan.js';
+import { openRawWebSocket, type RawWebSocket, type RawWsHandlers } from './raw-ws.js';
 
 export interface ClientsPlan {
   port: number;
@@ -14,6 +15,8 @@ export interface ClientsPlan {
   latency?: boolean;
   /** The first `slow` users stop reading their socket once ready (slow consumers). */
   slow?: number;
+  /** Open only this many users at first; the rest on the 'open-rest' command (answered 'opened'). */
+  initially?: number;
   /** `socketio`: the peer's wire (Engine.IO 4 over a raw WebSocket, token in the CONNECT packet). */
   protocol?: 'herald' | 'socketio';
 }
@@ -51,78 +54,78 @@ function digitsAt(m: Buffer, from: number): number {
   return i === from ? -1 : n;
 }
 const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0, closeCodes: {}, setupCloses: {}, resets: 0, perConnection: [] };
-const sockets: WebSocket[] = [];
+const sockets: RawWebSocket[] = [];
 
 async function open(i: number): Promise<void> {
   if (plan.protocol === 'socketio') return openSocketIo(i);
   const token = await signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
   await new Promise<void>((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${plan.port}/ws`, 'herald.v1', { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false, skipUTF8Validation: true });
-    sockets.push(ws);
     let isReady = false;
-    ws.on('message', (m: Buffer) => {
-      if (!isReady) {
-        isReady = true;
-        // A slow consumer: the kernel buffers fill, then the gateway's backpressure builds up.
-        if (i < (plan.slow ?? 0)) (ws as unknown as { _socket: { pause(): void } })._socket.pause();
-        resolve();
-        return;
-      }
-      // Read from the bytes, as the Socket.IO clients below do: the load generator stays cheap per frame.
-      if (startsWith(m, RESET)) report.resets++;
-      if (!startsWith(m, PUSH)) return;
-      const mine = (report.perConnection[i] ??= { frames: 0, seqs: [] });
-      mine.frames++;
-      mine.seqs.push(digitsAt(m, PUSH.length));
-      const now = Date.now();
-      if (!report.frames) report.firstAt = now;
-      report.lastAt = now;
-      report.frames++;
-      if (plan.latency) {
-        const at = /"sent":(\d+)/.exec(m.toString('latin1'));
-        if (at) report.latencies.push(now - Number(at[1]));
-      }
-    });
-    ws.on('close', (code: number) => {
-      if (!isReady) return reject(new ClosedBeforeReady(code));
-      report.closed++;
-      report.closeCodes[code] = (report.closeCodes[code] ?? 0) + 1;
-      if (code === 4009) report.slowClosed++;
-    });
-    ws.on('error', reject);
+    const handlers: RawWsHandlers = {
+      message(m, ws) {
+        if (!isReady) {
+          isReady = true;
+          // A slow consumer: the kernel buffers fill, then the gateway's backpressure builds up.
+          if (i < (plan.slow ?? 0)) ws.pause();
+          resolve();
+          return;
+        }
+        if (startsWith(m, RESET)) report.resets++;
+        if (!startsWith(m, PUSH)) return;
+        const mine = (report.perConnection[i] ??= { frames: 0, seqs: [] });
+        mine.frames++;
+        mine.seqs.push(digitsAt(m, PUSH.length));
+        arrived();
+        if (plan.latency) {
+          const at = /"sent":(\d+)/.exec(m.toString('latin1'));
+          if (at) report.latencies.push(report.lastAt - Number(at[1]));
+        }
+      },
+      close(code) {
+        if (!isReady) return reject(new ClosedBeforeReady(code));
+        closed(code);
+        if (code === 4009) report.slowClosed++;
+      },
+    };
+    openRawWebSocket({ port: plan.port, path: '/ws', protocol: 'herald.v1', headers: { authorization: `Bearer ${token}` } }, handlers).then((ws) => sockets.push(ws), reject);
   });
 }
 
-/** One Socket.IO client on the raw protocol: the same ws library and counting as Herald's clients. */
+/** One Socket.IO client on the raw protocol: the same WebSocket client and counting as Herald's clients. */
 async function openSocketIo(i: number): Promise<void> {
   const token = await signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
   await new Promise<void>((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${plan.port}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false, skipUTF8Validation: true });
-    sockets.push(ws);
     let isReady = false;
-    ws.on('message', (m: Buffer) => {
-      const type = m[0];
-      if (type === 0x30) ws.send(`40${JSON.stringify({ token })}`); // Engine.IO OPEN -> Socket.IO CONNECT
-      else if (type === 0x32) ws.send('3'); // ping -> pong
-      else if (type === 0x34 && m[1] === 0x30) {
-        isReady = true; // CONNECT acknowledged
-        resolve();
-      }
-      else if (type === 0x34 && m[1] === 0x34) reject(new Error(`refused: ${m.toString('utf8')}`));
-      else if (type === 0x34 && m[1] === 0x32) {
-        const now = Date.now();
-        if (!report.frames) report.firstAt = now;
-        report.lastAt = now;
-        report.frames++;
-      }
-    });
-    ws.on('close', (code: number) => {
-      if (!isReady) return reject(new ClosedBeforeReady(code));
-      report.closed++;
-      report.closeCodes[code] = (report.closeCodes[code] ?? 0) + 1;
-    });
-    ws.on('error', reject);
+    const handlers: RawWsHandlers = {
+      message(m, ws) {
+        const type = m[0];
+        if (type === 0x30) ws.send(`40${JSON.stringify({ token })}`); // Engine.IO OPEN -> Socket.IO CONNECT
+        else if (type === 0x32) ws.send('3'); // ping -> pong
+        else if (type === 0x34 && m[1] === 0x30) {
+          isReady = true; // CONNECT acknowledged
+          resolve();
+        } else if (type === 0x34 && m[1] === 0x34) reject(new Error(`refused: ${m.toString('utf8')}`));
+        else if (type === 0x34 && m[1] === 0x32) arrived();
+      },
+      close(code) {
+        if (!isReady) return reject(new ClosedBeforeReady(code));
+        closed(code);
+      },
+    };
+    openRawWebSocket({ port: plan.port, path: '/socket.io/?EIO=4&transport=websocket' }, handlers).then((ws) => sockets.push(ws), reject);
   });
+}
+
+function arrived(): void {
+  const now = Date.now();
+  if (!report.frames) report.firstAt = now;
+  report.lastAt = now;
+  report.frames++;
+}
+
+function closed(code: number): void {
+  report.closed++;
+  report.closeCodes[code] = (report.closeCodes[code] ?? 0) + 1;
 }
 
 class ClosedBeforeReady extends Error {
@@ -143,11 +146,23 @@ async function openRetrying(i: number): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
+/** Opens users [from, to), 200 at a time. */
+async function openUsers(from: number, to: number): Promise<void> {
   const batch = 200;
-  for (let i = 0; i < plan.users; i += batch) await Promise.all(Array.from({ length: Math.min(batch, plan.users - i) }, (_, j) => openRetrying(i + j)));
+  for (let i = from; i < to; i += batch) await Promise.all(Array.from({ length: Math.min(batch, to - i) }, (_, j) => openRetrying(i + j)));
+}
+
+async function main(): Promise<void> {
+  const first = Math.min(plan.initially ?? plan.users, plan.users);
+  await openUsers(0, first);
   process.send!({ type: 'ready' });
   process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'open-rest') {
+      openUsers(first, plan.users).then(
+        () => process.send!({ type: 'opened' }),
+        (e: unknown) => process.send!({ type: 'error', message: String(e) }),
+      );
+    }
     if (m.cmd === 'report') process.send!({ type: 'report', report });
     if (m.cmd === 'reset') Object.assign(report, { frames: 0, firstAt: 0, lastAt: 0, latencies: [], perConnection: [] });
     if (m.cmd === 'exit') {

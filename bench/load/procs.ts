@@ -30,6 +30,8 @@ export function cpuMs(pid: number): number {
 export interface Clients {
   child: ChildProcess;
   report(): Promise<ClientsReport>;
+  /** Opens the users past `plan.initially`. */
+  openRest(): Promise<void>;
   reset(): void;
   stop(): void;
 }
@@ -50,6 +52,11 @@ export async function startClients(plan: ClientsPlan, seconds = 180): Promise<Cl
         if (!child.connected) return reject(new Error('the clients process is gone'));
         child.once('message', (m: { report: ClientsReport }) => resolve(m.report));
         child.send({ cmd: 'report' });
+      }),
+    openRest: () =>
+      new Promise((resolve, reject) => {
+        child.once('message', (m: { type: string; message?: string }) => (m.type === 'opened' ? resolve() : reject(new Error(m.message))));
+        child.send({ cmd: 'open-rest' });
       }),
     reset: () => child.send({ cmd: 'reset' }),
     stop: () => {

@@ -1,7 +1,7 @@
 // The peer for the `peer` group: a Socket.IO 4 server doing Herald's job the idiomatic way.
 // WebSocket transport only, the same HS256 JWT checked in a middleware (jose, as Herald), a room
-// per user and per project, POST /v1/notifications (Bearer ingest token) emitting to the rooms
-// the notification names. argv[2]: {port, secret, ingestToken}. Prints {port} when listening.
+// per user and per project, POST /v1/notifications (Bearer ingest token) emitting what Herald's
+// volume rule emits to the rooms it names. argv[2]: {port, secret, ingestToken}. Prints {port} when listening.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
 import { jwtVerify } from 'jose';
@@ -34,15 +34,14 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.headers.authorization !== `Bearer ${plan.ingestToken}`) return void res.writeHead(401).end();
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  // The notification names its audience as Herald's bench transformer reads it: payload.project
-  // (toproject) or payload.target (toid); the frame carries the payload.
-  // One notification or an array of them, as Herald's ingest takes them.
-  type Notification = { payload: { target?: string; project?: string } };
+  // One notification or an array of them, as Herald's ingest takes them. What Herald's committed
+  // volume rule does (rules/settings.ini): the volume's project and its user hear the same message.
+  type Notification = { event_type: string; payload: { tenant_id: string; user_id: string; volume_id: string; display_name: string; status: string } };
   const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Notification | Notification[];
   const all = Array.isArray(body) ? body : [body];
-  for (const n of all) {
-    const room = n.payload.project ? `project:${n.payload.project}` : `user:${n.payload.target ?? ''}`;
-    io.to(room).emit('push', { type: 'push', seq: ++seq, data: n.payload });
+  for (const { event_type, payload: p } of all) {
+    const message = { resource_id: p.volume_id, name: p.display_name, state: p.status, event: event_type, option: 'reload' };
+    io.to([`project:${p.tenant_id}`, `user:${p.user_id}`]).emit('push', { type: 'push', seq: ++seq, data: { message_event: 'STATES', message_type: 'volume', message } });
   }
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: all.map(() => ({ pushes: 1 })) }));
 }

@@ -45,7 +45,9 @@ interface Stream {
   readonly epoch: string;
   seq: number;
   history: Held[];
-  connections: Set<Connection>;
+  /** An array, not a Set: a stream has one connection or a few (tabs of one user and scope), and
+   * a Set costs ~200 bytes more per stream, i.e. per idle connection. */
+  connections: Connection[];
   /** Last connect, disconnect or push: a stream idle longer than replay_seconds is forgotten. */
   touched: number;
   /** The last push that reached it (each stream at most once per push). */
@@ -102,12 +104,21 @@ function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
   if (!set.size) index.delete(key);
 }
 
+/** Removes one occurrence of `value`; false when it was not there. */
+function removeItem<V>(list: V[], value: V): boolean {
+  const at = list.indexOf(value);
+  if (at < 0) return false;
+  list.splice(at, 1);
+  return true;
+}
+
 export class Hub {
   /** This process's epoch: every stream's epoch starts with it. */
   readonly epoch: string;
   readonly stats: HubStats = { frames: 0, repeats: 0 };
   private readonly streams = new Map<string, Stream>();
-  private readonly byUser = new Map<string, Set<Stream>>();
+  /** A user's streams: one per scope in use, so an array (see `connections`). */
+  private readonly byUser = new Map<string, Stream[]>();
   private readonly byProject = new Map<string, Set<Stream>>();
   private readonly streamOf = new Map<Connection, Stream>();
   private readonly recent: RecentIds;
@@ -127,22 +138,25 @@ export class Hub {
     const key = streamKey(user, scope);
     let s = this.streams.get(key);
     if (s) return s;
-    s = { key, user, projects: scope, epoch: `${this.epoch}.${++this.created}`, seq: 0, history: [], connections: new Set(), touched: this.now(), lastPush: 0 };
+    s = { key, user, projects: scope, epoch: `${this.epoch}.${++this.created}`, seq: 0, history: [], connections: [], touched: this.now(), lastPush: 0 };
     this.streams.set(key, s);
-    addTo(this.byUser, user, s);
+    const mine = this.byUser.get(user);
+    if (mine) mine.push(s);
+    else this.byUser.set(user, [s]);
     for (const p of scope) addTo(this.byProject, p, s);
     return s;
   }
 
   private forget(s: Stream): void {
     this.streams.delete(s.key);
-    removeFrom(this.byUser, s.user, s);
+    const mine = this.byUser.get(s.user);
+    if (mine && removeItem(mine, s) && !mine.length) this.byUser.delete(s.user);
     for (const p of s.projects) removeFrom(this.byProject, p, s);
   }
 
   connectionCount(user: string): number {
     let n = 0;
-    for (const s of this.byUser.get(user) ?? []) n += s.connections.size;
+    for (const s of this.byUser.get(user) ?? []) n += s.connections.length;
     return n;
   }
 
@@ -162,7 +176,9 @@ export class Hub {
   attach(c: Connection, projects: readonly string[]): Position {
     if (this.streamOf.has(c)) this.detach(c);
     const s = this.open(c.user, scopeOf(projects));
-    s.connections.add(c);
+    // A literal for the first: an array grown by push reserves 17 slots.
+    if (s.connections.length) s.connections.push(c);
+    else s.connections = [c];
     s.touched = this.now();
     this.streamOf.set(c, s);
     return { epoch: s.epoch, seq: s.seq, projects: s.projects };
@@ -172,9 +188,9 @@ export class Hub {
     const s = this.streamOf.get(c);
     if (!s) return;
     this.streamOf.delete(c);
-    s.connections.delete(c);
+    removeItem(s.connections, c);
     s.touched = this.now();
-    if (this.limits.forgetOnLastDetach && !s.connections.size) this.forget(s);
+    if (this.limits.forgetOnLastDetach && !s.connections.length) this.forget(s);
   }
 
   /**
@@ -207,13 +223,14 @@ export class Hub {
     s.touched = at;
     s.history.push({ seq, tail, at });
     if (s.history.length > this.limits.replaySize) this.expire(s);
-    for (const c of s.connections) {
+    // A copy when there are several: a send that ended in a detach must not skip the next one.
+    for (const c of s.connections.length > 1 ? [...s.connections] : s.connections) {
       c.send(frame);
       this.stats.frames++;
     }
   }
 
-  private pushAll(streams: Set<Stream> | undefined, tail: string, at: number): void {
+  private pushAll(streams: Iterable<Stream> | undefined, tail: string, at: number): void {
     if (!streams) return;
     for (const s of streams) if (s.lastPush !== this.pushes) this.pushTo(s, tail, at);
   }
@@ -244,7 +261,7 @@ export class Hub {
     const frame = resetFrame(reason);
     for (const s of this.streams.values()) {
       s.history.length = 0;
-      for (const c of s.connections) c.send(frame);
+      for (const c of [...s.connections]) c.send(frame);
     }
   }
 
@@ -253,7 +270,7 @@ export class Hub {
     const oldest = this.now() - this.limits.replaySeconds * 1000;
     let forgotten = 0;
     for (const s of [...this.streams.values()]) {
-      if (s.connections.size || s.touched >= oldest) continue;
+      if (s.connections.length || s.touched >= oldest) continue;
       this.forget(s);
       forgotten++;
     }

@@ -161,9 +161,12 @@ export async function benchWs(connections = Number(process.env.HERALD_BENCH_CONN
       await fetch(`http://127.0.0.1:${port}/v1/notifications`, { method: 'POST', headers: { authorization: 'Bearer bench' }, body });
     }
     const got = await waitFrames(clients, pushes * connections, 120);
+    // Where a lost frame went: did Herald hand it to a socket, and did it still hold the connection?
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     clients.stop();
+    const server = `the gateway handed ${/^herald_frames_sent_total (\d+)/m.exec(metrics)?.[1] ?? '?'} frames to sockets and still held ${/^herald_connections (\d+)/m.exec(metrics)?.[1] ?? '?'} connections`;
     report('ws.fanout_frames_per_s', got.frames / ((got.lastAt - started) / 1000), 'frames/s', `${pushes} project pushes to ${connections} connections, POST to last frame received`);
-    reportLosses(got, pushes, connections);
+    reportLosses(got, pushes, connections, server);
   } finally {
     gw.kill('SIGKILL');
   }
@@ -173,7 +176,7 @@ export async function benchWs(connections = Number(process.env.HERALD_BENCH_CONN
  * Which connections got fewer than `pushes` frames, and whether each was told (closed with a
  * code, or sent `reset`): a silent loss is a bug. Reported, not thrown, so later groups still run.
  */
-function reportLosses(got: ClientsReport, pushes: number, connections: number): void {
+function reportLosses(got: ClientsReport, pushes: number, connections: number, server = ''): void {
   const short: string[] = [];
   for (let i = 0; i < connections; i++) {
     const c = got.perConnection[i];
@@ -182,7 +185,8 @@ function reportLosses(got: ClientsReport, pushes: number, connections: number): 
     short.push(`user-${i} missed seq ${missing.join(',')}`);
   }
   const closes = Object.entries(got.closeCodes).map(([code, n]) => `${code}:${n}`).join(' ') || 'none';
-  report('ws.fanout_frames_missing', pushes * connections - got.frames, 'frames', `of ${pushes * connections}; ${short.length} connections short; closes by code: ${closes}; resets: ${got.resets}`);
+  const late = got.lateCloses.map((c) => `user-${c.user} ${c.code} ${c.msAfterReady} ms after ready`).join('; ');
+  report('ws.fanout_frames_missing', pushes * connections - got.frames, 'frames', `of ${pushes * connections}; ${short.length} connections short; closes by code: ${closes}${late ? ` (${late})` : ''}; resets: ${got.resets}${server ? `; ${server}` : ''}`);
   const told = got.closed + got.resets;
   if (short.length) process.stderr.write(`bench: ws fan-out: ${short.length} connections short (${short.slice(0, 20).join('; ')}${short.length > 20 ? '; …' : ''}); ${told ? `${told} closes or resets seen` : 'none closed or told reset: SILENT LOSS'}\n`);
 }

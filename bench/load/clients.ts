@@ -32,6 +32,8 @@ export interface ClientsReport {
   closeCodes: Record<string, number>;
   /** Connections closed before they were ready (retried, at most twice each), by close code. */
   setupCloses: Record<string, number>;
+  /** The first closes after ready (at most 20): which user, the code, how long after its `ready`. */
+  lateCloses: Array<{ user: number; code: number; msAfterReady: number }>;
   /** `reset` frames received (a gap the client was told about). */
   resets: number;
   /** Per connection (user index): push frames received and the seqs among them. */
@@ -53,7 +55,7 @@ function digitsAt(m: Buffer, from: number): number {
   for (; i < m.length && m[i]! >= 0x30 && m[i]! <= 0x39; i++) n = n * 10 + m[i]! - 0x30;
   return i === from ? -1 : n;
 }
-const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0, closeCodes: {}, setupCloses: {}, resets: 0, perConnection: [] };
+const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0, closeCodes: {}, setupCloses: {}, lateCloses: [], resets: 0, perConnection: [] };
 const sockets: RawWebSocket[] = [];
 
 async function open(i: number): Promise<void> {
@@ -61,10 +63,12 @@ async function open(i: number): Promise<void> {
   const token = await signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
   await new Promise<void>((resolve, reject) => {
     let isReady = false;
+    let readyAt = 0;
     const handlers: RawWsHandlers = {
       message(m, ws) {
         if (!isReady) {
           isReady = true;
+          readyAt = Date.now();
           // A slow consumer: the kernel buffers fill, then the gateway's backpressure builds up.
           if (i < (plan.slow ?? 0)) ws.pause();
           resolve();
@@ -83,7 +87,7 @@ async function open(i: number): Promise<void> {
       },
       close(code) {
         if (!isReady) return reject(new ClosedBeforeReady(code));
-        closed(code);
+        closed(i, code, readyAt);
         if (code === 4009) report.slowClosed++;
       },
     };
@@ -96,6 +100,7 @@ async function openSocketIo(i: number): Promise<void> {
   const token = await signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
   await new Promise<void>((resolve, reject) => {
     let isReady = false;
+    let readyAt = 0;
     const handlers: RawWsHandlers = {
       message(m, ws) {
         const type = m[0];
@@ -103,13 +108,14 @@ async function openSocketIo(i: number): Promise<void> {
         else if (type === 0x32) ws.send('3'); // ping -> pong
         else if (type === 0x34 && m[1] === 0x30) {
           isReady = true; // CONNECT acknowledged
+          readyAt = Date.now();
           resolve();
         } else if (type === 0x34 && m[1] === 0x34) reject(new Error(`refused: ${m.toString('utf8')}`));
         else if (type === 0x34 && m[1] === 0x32) arrived();
       },
       close(code) {
         if (!isReady) return reject(new ClosedBeforeReady(code));
-        closed(code);
+        closed(i, code, readyAt);
       },
     };
     openRawWebSocket({ port: plan.port, path: '/socket.io/?EIO=4&transport=websocket' }, handlers).then((ws) => sockets.push(ws), reject);
@@ -123,7 +129,8 @@ function arrived(): void {
   report.frames++;
 }
 
-function closed(code: number): void {
+function closed(user: number, code: number, readyAt: number): void {
+  if (report.lateCloses.length < 20) report.lateCloses.push({ user, code, msAfterReady: Date.now() - readyAt });
   report.closed++;
   report.closeCodes[code] = (report.closeCodes[code] ?? 0) + 1;
 }

@@ -53,6 +53,11 @@ const percentile = (xs: number[], p: number): number => {
 };
 
 /** The upper bound of the first bucket of a Prometheus histogram whose cumulative count reaches quantile q. */
+/** An unlabelled counter or gauge from a /metrics text; NaN when it is not there. */
+export function metricValue(text: string, name: string): number {
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+}
+
 export function histogramQuantile(text: string, name: string, q: number): number {
   const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`, 'gm'))].map((m) => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])] as const);
   const total = buckets.at(-1)?.[1] ?? 0;
@@ -164,7 +169,7 @@ export async function benchWs(connections = Number(process.env.HERALD_BENCH_CONN
     // Where a lost frame went: did Herald hand it to a socket, and did it still hold the connection?
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     clients.stop();
-    const server = `the gateway handed ${/^herald_frames_sent_total (\d+)/m.exec(metrics)?.[1] ?? '?'} frames to sockets and still held ${/^herald_connections (\d+)/m.exec(metrics)?.[1] ?? '?'} connections`;
+    const server = `the gateway handed ${metricValue(metrics, 'herald_frames_sent_total')} frames to sockets and still held ${metricValue(metrics, 'herald_connections')} connections`;
     report('ws.fanout_frames_per_s', got.frames / ((got.lastAt - started) / 1000), 'frames/s', `${pushes} project pushes to ${connections} connections, POST to last frame received`);
     reportLosses(got, pushes, connections, server);
   } finally {
@@ -219,7 +224,7 @@ export async function benchFault(): Promise<void> {
       await new Promise((res) => setTimeout(res, 2500));
       clearInterval(sampler);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const slowClosed = Number(/^herald_slow_consumers_closed_total (\d+)/m.exec(metrics)?.[1] ?? 0);
+      const slowClosed = metricValue(metrics, 'herald_slow_consumers_closed_total') || 0;
       clients.stop();
       return { p99: percentile(r.latencies, 99), growth: peak - base, slowClosed };
     };

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../compiler/compile.js';
 import { freePort, waitHttp } from '../test/gateway/harness.js';
 import { report } from './report.js';
-import { SECRET } from './e2e.js';
-import { cpuMs, rssBytes, startClients, type Clients } from './load/procs.js';
+import { metricValue, SECRET } from './e2e.js';
+import { cpuMs, heraldCommand, profileArgs, rssBytes, startClients, type Clients } from './load/procs.js';
 import type { ClientsReport } from './load/clients.js';
 
 const PUSHES = 5;
@@ -82,21 +82,20 @@ function volumeCreated(i: number): object {
   return { event_type: 'volume.create.end', priority: 'INFO', publisher_id: 'volume.bench', message_id: `p${i}`, timestamp: '2026-11-21 10:00:05.123456', payload };
 }
 
-/** `herald serve --config rules/settings.ini`, the bench's settings as HERALD_<SECTION>__<OPTION> overrides. */
-function startHerald(port: number): ChildProcess {
-  const profile = process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HERALD_BENCH_PROFILE] : [];
-  // Liveness is not measured here: on a busy machine a starved client process misses a ping now
-  // and then, so both servers get a generous idle limit (Herald idle_timeout, Socket.IO ping).
-  const overrides = { PORT: port, JWT_SECRET: SECRET, INGEST_TOKEN: INGEST, MAX_CONNECTIONS_PER_USER: 4, IDLE_TIMEOUT: 900, MAX_BACKPRESSURE: 16 * MiB };
+/**
+ * `<command> serve --config rules/settings.ini` (generated/, no compiler loaded), [WEBSOCKET]
+ * options overridden as HERALD_WEBSOCKET__<OPTION>.
+ */
+function startServe(command: readonly string[], websocket: Record<string, string | number>): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, HERALD_LOG_LEVEL: 'error' };
-  for (const [option, value] of Object.entries(overrides)) env[`HERALD_WEBSOCKET__${option}`] = String(value);
-  return spawn(process.execPath, [...profile, join(REPO_ROOT, 'bin', 'herald.mjs'), 'serve', '--config', join(REPO_ROOT, 'rules', 'settings.ini')], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  for (const [option, value] of Object.entries(websocket)) env[`HERALD_WEBSOCKET__${option}`] = String(value);
+  const [file, ...args] = command;
+  return spawn(file!, [...args, 'serve', '--config', join(REPO_ROOT, 'rules', 'settings.ini')], { stdio: ['ignore', 'ignore', 'inherit'], env });
 }
 
 function startSocketIo(port: number): ChildProcess {
   const plan = { port, secret: SECRET, ingestToken: INGEST };
-  const profile = process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HERALD_BENCH_PROFILE] : [];
-  return spawn(process.execPath, [...profile, '--import', 'tsx', join(REPO_ROOT, 'bench', 'load', 'socketio-server.ts'), JSON.stringify(plan)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [...profileArgs(), '--import', 'tsx', join(REPO_ROOT, 'bench', 'load', 'socketio-server.ts'), JSON.stringify(plan)], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function measure(server: ChildProcess, port: number, protocol: 'herald' | 'socketio', connections: number): Promise<ServerFigures> {
@@ -114,7 +113,6 @@ async function measure(server: ChildProcess, port: number, protocol: 'herald' | 
     await clients.openRest();
     const after = await settledRss(pid, 10, 60);
     const cpu0 = cpuMs(pid);
-    const notification = (i: number) => volumeCreated(i);
     const post = async (body: unknown): Promise<void> => {
       const r = await fetch(`http://127.0.0.1:${port}/v1/notifications`, { method: 'POST', headers: { authorization: `Bearer ${INGEST}` }, body: JSON.stringify(body) });
       if (r.status !== 200) throw new Error(`${protocol}: POST answered ${r.status}`);
@@ -122,7 +120,7 @@ async function measure(server: ChildProcess, port: number, protocol: 'herald' | 
     };
     // Round 1: five POSTs one after the other.
     let started = Date.now();
-    for (let i = 0; i < PUSHES; i++) await post(notification(i));
+    for (let i = 0; i < PUSHES; i++) await post(volumeCreated(i));
     const first = await framesSettled(clients, PUSHES * connections);
     const sequentialFramesPerS = first.frames / ((first.lastAt - started) / 1000);
     // Then the same five as one batch, three times (the median: one round is ~50,000 frames in a
@@ -132,7 +130,7 @@ async function measure(server: ChildProcess, port: number, protocol: 'herald' | 
     for (let round = 1; round <= BATCHED_ROUNDS; round++) {
       const before = got.frames;
       started = Date.now();
-      await post(Array.from({ length: PUSHES }, (_, i) => notification(round * PUSHES + i)));
+      await post(Array.from({ length: PUSHES }, (_, i) => volumeCreated(round * PUSHES + i)));
       got = await framesSettled(clients, (round + 1) * PUSHES * connections);
       batched.push((got.frames - before) / ((got.lastAt - started) / 1000));
     }
@@ -141,10 +139,10 @@ async function measure(server: ChildProcess, port: number, protocol: 'herald' | 
     return {
       lost: (1 + BATCHED_ROUNDS) * PUSHES * connections - got.frames,
       closedAfterReady: got.closed,
-      slowClosed: Number(/^herald_slow_consumers_closed_total (\d+)/m.exec(metrics)?.[1] ?? 0),
+      slowClosed: metricValue(metrics, 'herald_slow_consumers_closed_total') || 0,
       // Where a lost frame went: did Herald hand it to a socket, and did it still hold the connection?
-      framesHanded: Number(/^herald_frames_sent_total (\d+)/m.exec(metrics)?.[1] ?? NaN),
-      connectionsAfter: Number(/^herald_connections (\d+)/m.exec(metrics)?.[1] ?? NaN),
+      framesHanded: metricValue(metrics, 'herald_frames_sent_total'),
+      connectionsAfter: metricValue(metrics, 'herald_connections'),
       baselineBytes: before,
       idleConnBytes: (after - before) / connections,
       secondHalfBytes: (after - middle) / (connections - half),
@@ -175,12 +173,12 @@ async function stopped(child: ChildProcess): Promise<void> {
  * starts the runtime without loading the compiler) and, when built, the single executable.
  */
 async function servingBaselines(): Promise<void> {
-  const commands: Array<[string, string, string[]]> = [['herald_serve', process.execPath, [join(REPO_ROOT, 'bin', 'herald.mjs'), 'serve']]];
+  const commands: Array<[string, string[]]> = [['herald_serve', [process.execPath, join(REPO_ROOT, 'bin', 'herald.mjs')]]];
   const single = join(REPO_ROOT, 'dist', 'herald');
-  if (existsSync(single)) commands.push(['dist_herald', single, ['serve']]);
-  for (const [name, command, args] of commands) {
+  if (existsSync(single)) commands.push(['dist_herald', [single]]);
+  for (const [name, command] of commands) {
     const port = await freePort();
-    const child = spawn(command, [...args, '--config', join(REPO_ROOT, 'rules', 'settings.ini')], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, HERALD_WEBSOCKET__PORT: String(port), HERALD_LOG_LEVEL: 'error' } });
+    const child = startServe(command, { PORT: port });
     try {
       await waitHttp(port, '/healthz');
       report(`ws.idle_baseline_mib_${name}`, (await settledRss(child.pid!)) / MiB, 'MiB', `settled RSS, no client: \`${name === 'dist_herald' ? 'dist/herald' : 'herald'} serve --config rules/settings.ini\` (generated/, no compiler loaded)`);
@@ -193,7 +191,9 @@ async function servingBaselines(): Promise<void> {
 export async function benchPeer(connections = Number(process.env.HERALD_BENCH_CONNECTIONS ?? 10000)): Promise<void> {
   await servingBaselines();
   const hport = await freePort();
-  const herald = startHerald(hport);
+  // Liveness is not measured here: on a busy machine a starved client process misses a ping now
+  // and then, so both servers get a generous idle limit (Herald idle_timeout, Socket.IO ping).
+  const herald = startServe(heraldCommand(), { PORT: hport, JWT_SECRET: SECRET, INGEST_TOKEN: INGEST, MAX_CONNECTIONS_PER_USER: 4, IDLE_TIMEOUT: 900, MAX_BACKPRESSURE: 16 * MiB });
   let h: ServerFigures;
   try {
     h = await measure(herald, hport, 'herald', connections);

@@ -9,10 +9,19 @@ import type { ClientsPlan, ClientsReport } from './clients.js';
 
 const TSX = ['--import', 'tsx'];
 
+/** HERALD_BENCH_PROFILE=DIR: node flags that write a measured server's CPU profile there (evidence for the figures). */
+export function profileArgs(): string[] {
+  return process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HERALD_BENCH_PROFILE] : [];
+}
+
+/** `herald serve` as node runs it (the profile flags when asked), ahead of its own arguments. */
+export function heraldCommand(): string[] {
+  return [process.execPath, ...profileArgs(), join(REPO_ROOT, 'bin', 'herald.mjs')];
+}
+
 export function startGatewayProcess(rulesDir: string, config: string): ChildProcess {
-  // HERALD_BENCH_PROFILE=DIR writes a CPU profile of the gateway there (evidence for the figures).
-  const profile = process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HERALD_BENCH_PROFILE] : [];
-  return spawn(process.execPath, [...profile, join(REPO_ROOT, 'bin', 'herald.mjs'), 'serve', '--rules', rulesDir, '--config', config], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, HERALD_LOG_LEVEL: 'error' } });
+  const [node, ...args] = heraldCommand();
+  return spawn(node!, [...args, 'serve', '--rules', rulesDir, '--config', config], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, HERALD_LOG_LEVEL: 'error' } });
 }
 
 export function rssBytes(pid: number): number {

@@ -58,21 +58,43 @@ function digitsAt(m: Buffer, from: number): number {
 const report: ClientsReport = { frames: 0, firstAt: 0, lastAt: 0, latencies: [], closed: 0, slowClosed: 0, closeCodes: {}, setupCloses: {}, lateCloses: [], resets: 0, perConnection: [] };
 const sockets: RawWebSocket[] = [];
 
+function tokenFor(i: number): Promise<string> {
+  return signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
+}
+
+/**
+ * What both protocols share: the connection is ready once (the open resolves); a close before that
+ * rejects it (ClosedBeforeReady, retried), a close after it is counted. `closed` says which.
+ */
+function lifecycle(user: number, resolve: () => void, reject: (e: Error) => void) {
+  let readyAt = 0;
+  return {
+    get isReady(): boolean {
+      return readyAt !== 0;
+    },
+    ready(): void {
+      readyAt = Date.now();
+      resolve();
+    },
+    closed(code: number): boolean {
+      if (!readyAt) reject(new ClosedBeforeReady(code));
+      else closed(user, code, readyAt);
+      return readyAt !== 0;
+    },
+  };
+}
+
 async function open(i: number): Promise<void> {
   if (plan.protocol === 'socketio') return openSocketIo(i);
-  const token = await signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
+  const token = await tokenFor(i);
   await new Promise<void>((resolve, reject) => {
-    let isReady = false;
-    let readyAt = 0;
+    const life = lifecycle(i, resolve, reject);
     const handlers: RawWsHandlers = {
       message(m, ws) {
-        if (!isReady) {
-          isReady = true;
-          readyAt = Date.now();
+        if (!life.isReady) {
           // A slow consumer: the kernel buffers fill, then the gateway's backpressure builds up.
           if (i < (plan.slow ?? 0)) ws.pause();
-          resolve();
-          return;
+          return life.ready();
         }
         if (startsWith(m, RESET)) report.resets++;
         if (!startsWith(m, PUSH)) return;
@@ -86,9 +108,7 @@ async function open(i: number): Promise<void> {
         }
       },
       close(code) {
-        if (!isReady) return reject(new ClosedBeforeReady(code));
-        closed(i, code, readyAt);
-        if (code === 4009) report.slowClosed++;
+        if (life.closed(code) && code === 4009) report.slowClosed++;
       },
     };
     openRawWebSocket({ port: plan.port, path: '/ws', protocol: 'herald.v1', headers: { authorization: `Bearer ${token}` } }, handlers).then((ws) => sockets.push(ws), reject);
@@ -97,26 +117,19 @@ async function open(i: number): Promise<void> {
 
 /** One Socket.IO client on the raw protocol: the same WebSocket client and counting as Herald's clients. */
 async function openSocketIo(i: number): Promise<void> {
-  const token = await signHs256(plan.secret, { sub: `user-${i}`, projects: plan.project ? [plan.project] : [], exp: Math.floor(Date.now() / 1000) + 7200 });
+  const token = await tokenFor(i);
   await new Promise<void>((resolve, reject) => {
-    let isReady = false;
-    let readyAt = 0;
+    const life = lifecycle(i, resolve, reject);
     const handlers: RawWsHandlers = {
       message(m, ws) {
         const type = m[0];
         if (type === 0x30) ws.send(`40${JSON.stringify({ token })}`); // Engine.IO OPEN -> Socket.IO CONNECT
         else if (type === 0x32) ws.send('3'); // ping -> pong
-        else if (type === 0x34 && m[1] === 0x30) {
-          isReady = true; // CONNECT acknowledged
-          readyAt = Date.now();
-          resolve();
-        } else if (type === 0x34 && m[1] === 0x34) reject(new Error(`refused: ${m.toString('utf8')}`));
+        else if (type === 0x34 && m[1] === 0x30) life.ready(); // CONNECT acknowledged
+        else if (type === 0x34 && m[1] === 0x34) reject(new Error(`refused: ${m.toString('utf8')}`));
         else if (type === 0x34 && m[1] === 0x32) arrived();
       },
-      close(code) {
-        if (!isReady) return reject(new ClosedBeforeReady(code));
-        closed(i, code, readyAt);
-      },
+      close: (code) => void life.closed(code),
     };
     openRawWebSocket({ port: plan.port, path: '/socket.io/?EIO=4&transport=websocket' }, handlers).then((ws) => sockets.push(ws), reject);
   });

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 
 const OP_CONTINUATION = 0x0;
+const OP_TEXT = 0x1;
 const OP_CLOSE = 0x8;
 const OP_PING = 0x9;
 const OP_PONG = 0xa;
@@ -39,7 +40,7 @@ export class RawWebSocket {
   private pending: Buffer | null = null;
   private upgraded = false;
   private closed = false;
-  readonly socket: Socket;
+  private readonly socket: Socket;
   private readonly key = randomBytes(16).toString('base64');
 
   constructor(
@@ -57,7 +58,7 @@ export class RawWebSocket {
 
   /** A masked text frame, as every client frame must be. */
   send(text: string): void {
-    this.write(0x1, Buffer.from(text, 'utf8'));
+    this.write(OP_TEXT, Buffer.from(text, 'utf8'));
   }
 
   /** Stops reading: the kernel buffers fill and the server's backpressure builds up. */

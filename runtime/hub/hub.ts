@@ -104,12 +104,29 @@ function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
   if (!set.size) index.delete(key);
 }
 
-/** Removes one occurrence of `value`; false when it was not there. */
-function removeItem<V>(list: V[], value: V): boolean {
+/** Removes one occurrence of `value`, if there is one. */
+function removeItem<V>(list: V[], value: V): void {
   const at = list.indexOf(value);
-  if (at < 0) return false;
-  list.splice(at, 1);
-  return true;
+  if (at >= 0) list.splice(at, 1);
+}
+
+/** The array twins of addTo/removeFrom, for short lists (a user's streams). */
+function addToList<K, V>(index: Map<K, V[]>, key: K, value: V): void {
+  const list = index.get(key);
+  if (list) list.push(value);
+  else index.set(key, [value]);
+}
+
+function removeFromList<K, V>(index: Map<K, V[]>, key: K, value: V): void {
+  const list = index.get(key);
+  if (!list) return;
+  removeItem(list, value);
+  if (!list.length) index.delete(key);
+}
+
+/** A stream's connections to send to: a copy when there are several, so a send that ended in a detach cannot skip the next one. */
+function recipients(s: Stream): readonly Connection[] {
+  return s.connections.length > 1 ? [...s.connections] : s.connections;
 }
 
 export class Hub {
@@ -140,17 +157,14 @@ export class Hub {
     if (s) return s;
     s = { key, user, projects: scope, epoch: `${this.epoch}.${++this.created}`, seq: 0, history: [], connections: [], touched: this.now(), lastPush: 0 };
     this.streams.set(key, s);
-    const mine = this.byUser.get(user);
-    if (mine) mine.push(s);
-    else this.byUser.set(user, [s]);
+    addToList(this.byUser, user, s);
     for (const p of scope) addTo(this.byProject, p, s);
     return s;
   }
 
   private forget(s: Stream): void {
     this.streams.delete(s.key);
-    const mine = this.byUser.get(s.user);
-    if (mine && removeItem(mine, s) && !mine.length) this.byUser.delete(s.user);
+    removeFromList(this.byUser, s.user, s);
     for (const p of s.projects) removeFrom(this.byProject, p, s);
   }
 
@@ -223,8 +237,7 @@ export class Hub {
     s.touched = at;
     s.history.push({ seq, tail, at });
     if (s.history.length > this.limits.replaySize) this.expire(s);
-    // A copy when there are several: a send that ended in a detach must not skip the next one.
-    for (const c of s.connections.length > 1 ? [...s.connections] : s.connections) {
+    for (const c of recipients(s)) {
       c.send(frame);
       this.stats.frames++;
     }
@@ -261,7 +274,7 @@ export class Hub {
     const frame = resetFrame(reason);
     for (const s of this.streams.values()) {
       s.history.length = 0;
-      for (const c of [...s.connections]) c.send(frame);
+      for (const c of recipients(s)) c.send(frame);
     }
   }
 

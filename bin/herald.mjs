@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// Entry point: runs the TypeScript sources through tsx's loader (no build step after npm ci).
+#!/usr/bin/env -S node --max-semi-space-size=4
+// Entry point: runs the TypeScript sources through tsx's loader (no build step after npm ci). The
+// shebang's V8 flags are runtime/core/node-flags.ts's (why there).
 import { register } from 'tsx/esm/api';
 
 // A reader that stops early (`herald decode | head`) is not an error.

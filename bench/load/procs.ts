@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../compiler/compile.js';
+import { SERVE_NODE_FLAGS } from '../../runtime/core/node-flags.js';
 import type { ClientsPlan, ClientsReport } from './clients.js';
 
 const TSX = ['--import', 'tsx'];
@@ -14,9 +15,9 @@ export function profileArgs(): string[] {
   return process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HERALD_BENCH_PROFILE] : [];
 }
 
-/** `herald serve` as node runs it (the profile flags when asked), ahead of its own arguments. */
+/** `herald serve` as it is launched (its V8 flags, the profile flags when asked), ahead of its own arguments. */
 export function heraldCommand(): string[] {
-  return [process.execPath, ...profileArgs(), join(REPO_ROOT, 'bin', 'herald.mjs')];
+  return [process.execPath, ...SERVE_NODE_FLAGS, ...profileArgs(), join(REPO_ROOT, 'bin', 'herald.mjs')];
 }
 
 export function startGatewayProcess(rulesDir: string, config: string): ChildProcess {

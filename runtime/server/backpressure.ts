@@ -52,13 +52,14 @@ export class Backpressure {
   closeSlow(ws: Sock, why: string): void {
     const d = ws.getUserData();
     if (d.closed) return;
-    this.events.slowClosed(d.identity?.user, why);
+    this.events.slowClosed(d.conn?.user, why);
     d.closed = true;
     d.slowClosing = true;
     this.behind.delete(ws);
     this.leave(ws);
     if (ws.getBufferedAmount() === 0) return this.endSlow(ws);
-    d.timers.push(setTimeout(() => d.gone || ws.close(), SLOW_CLOSE_GRACE_MS));
+    if (d.deadline) clearTimeout(d.deadline);
+    d.deadline = setTimeout(() => d.gone || ws.close(), SLOW_CLOSE_GRACE_MS);
   }
 
   private endSlow(ws: Sock): void {

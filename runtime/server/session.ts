@@ -7,6 +7,7 @@ import type { AuthFailure, Authenticator, Identity } from '../auth/authenticator
 import type { AuthRouter, Routed } from '../auth/router.js';
 import type { Connection, Hub } from '../hub/hub.js';
 import { CLOSE, closeForAuth, errorFrame, PONG, readClientFrame, readyFrame, resetFrame, type CloseKind, type ErrorCode, type ResumeFrom } from '../protocol/frames.js';
+import { ExpiryWatch } from './expiry.js';
 import type { Outbox } from './outbox.js';
 import type { ServerEvents, Sock } from './socket.js';
 
@@ -45,11 +46,14 @@ class QueuedConnection implements Connection {
     this.out.queue(this.ws, frame);
   }
 }
-/** setTimeout's limit: a later expiry is re-armed when it comes. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export class Sessions {
-  constructor(private readonly deps: SessionDeps) {}
+  private readonly expiry: ExpiryWatch;
+
+  constructor(private readonly deps: SessionDeps) {
+    this.expiry = new ExpiryWatch((ws) => {
+      if (!ws.getUserData().closed) ws.cork(() => this.fail(ws, { ok: false, code: 'token_expired', message: 'token expired: authenticate again and resume' }));
+    });
+  }
 
   /** The socket is open: a header credential is decided now, otherwise an auth frame is awaited. */
   open(ws: Sock): void {
@@ -59,11 +63,11 @@ export class Sessions {
       d.preAuth = null;
       return this.decide(ws, routed, null, token);
     }
-    const timer = setTimeout(() => {
+    d.deadline = setTimeout(() => {
+      d.deadline = null;
       if (d.closed || d.state !== 'pending') return;
       ws.cork(() => this.fail(ws, { ok: false, code: 'auth_failed', message: `no auth frame within ${this.deps.limits.authTimeout} s` }));
     }, this.deps.limits.authTimeout * 1000);
-    d.timers.push(timer);
   }
 
   message(ws: Sock, message: ArrayBuffer): void {
@@ -94,7 +98,7 @@ export class Sessions {
     const d = ws.getUserData();
     if (!routed.outcome.ok) return this.fail(ws, routed.outcome);
     const identity = routed.outcome.identity;
-    if (d.identity && d.identity.user !== identity.user) return this.fail(ws, { ok: false, code: 'auth_failed', message: 'a fresh token must be for the same user' });
+    if (d.conn && d.conn.user !== identity.user) return this.fail(ws, { ok: false, code: 'auth_failed', message: 'a fresh token must be for the same user' });
     if (!this.deps.hold) return this.admit(ws, identity, routed.by, token, resume);
     void this.deps.hold(identity).then(
       (release) => {
@@ -115,8 +119,9 @@ export class Sessions {
     const d = ws.getUserData();
     const { hub, limits, events, out } = this.deps;
     if (!d.conn && hub.connectionCount(identity.user) >= limits.maxConnectionsPerUser) return this.refuse(ws, 'too_many_connections', 'tooManyConnections', `more than max_connections_per_user (${limits.maxConnectionsPerUser})`);
-    d.identity = identity;
     d.state = 'ready';
+    if (d.deadline) clearTimeout(d.deadline);
+    d.deadline = null;
     // Pushes arrive from broker callbacks and timers: they wait in the outbox, which corks each
     // socket once per turn (websocket.md §6).
     d.conn ??= new QueuedConnection(identity.user, ws, out);
@@ -133,23 +138,9 @@ export class Sessions {
     const at = hub.attach(d.conn, identity.projects);
     if (fresh) events.connected();
     out.send(ws, readyFrame({ user: identity.user, epoch: at.epoch, seq: at.seq, resumed, projects: at.projects }));
-    this.armExpiry(ws, identity.expiresAt);
+    this.expiry.watch(ws, identity.expiresAt);
     d.unwatch?.();
     d.unwatch = by?.watch ? by.watch(token, (failure) => void (d.closed || ws.cork(() => this.fail(ws, failure)))) : null;
-  }
-
-  private armExpiry(ws: Sock, expiresAt: number): void {
-    const d = ws.getUserData();
-    if (d.expiry) clearTimeout(d.expiry);
-    const ttl = expiresAt - Date.now();
-    d.expiry = setTimeout(
-      () => {
-        if (d.closed) return;
-        if (Date.now() < expiresAt) return this.armExpiry(ws, expiresAt);
-        ws.cork(() => this.fail(ws, { ok: false, code: 'token_expired', message: 'token expired: authenticate again and resume' }));
-      },
-      Math.max(0, Math.min(ttl, MAX_TIMER_MS)),
-    );
   }
 
   private fail(ws: Sock, failure: AuthFailure): void {
@@ -180,6 +171,7 @@ export class Sessions {
   /** The socket leaves the hub, its token's watch and its push bindings: nothing more is sent to it. */
   leave(ws: Sock): void {
     const d = ws.getUserData();
+    this.expiry.forget(ws);
     if (d.conn && this.deps.hub.isAttached(d.conn)) {
       this.deps.hub.detach(d.conn);
       this.deps.events.disconnected();
@@ -195,8 +187,8 @@ export class Sessions {
     const d = ws.getUserData();
     d.closed = true;
     d.gone = true;
-    for (const t of d.timers) clearTimeout(t);
-    if (d.expiry) clearTimeout(d.expiry);
+    if (d.deadline) clearTimeout(d.deadline);
+    d.deadline = null;
     this.leave(ws);
   }
 }

@@ -1,7 +1,6 @@
 // One socket's state, kept in uWS's upgrade user data (websocket.md §6: a socket used after it
 // closed crashes the process, so every use after an await checks `closed`), and the part of a
 // uWS WebSocket the server uses, so the lifecycle can be driven by a fake socket in unit tests.
-import type { Identity } from '../auth/authenticator.js';
 import type { Routed } from '../auth/router.js';
 import type { Connection } from '../hub/hub.js';
 
@@ -12,21 +11,25 @@ export interface SocketData {
   state: 'pending' | 'authenticating' | 'ready';
   /** A credential from the upgrade headers, already checked (the token is kept for `watch` only). */
   preAuth: { routed: Routed; token: string } | null;
-  identity: Identity | null;
+  /** In the hub once admitted; its `user` is the socket's user from then on. */
   conn: Connection | null;
   /** Scale-out: gives back the push bindings this socket holds. */
   release: (() => void) | null;
   /** Stops the authenticator watching this socket's token (revocation). */
   unwatch: (() => void) | null;
-  expiry: NodeJS.Timeout | null;
   badFrames: number;
   /** Closed for backpressure: its 4009 waits for the backlog to drain. */
   slowClosing: boolean;
-  timers: NodeJS.Timeout[];
+  /**
+   * The one deadline a socket can have: the auth frame's (pending; cleared once admitted) or, once
+   * closed for backpressure, the grace before the socket is dropped. Expiry is ExpiryWatch's.
+   */
+  deadline: NodeJS.Timeout | null;
 }
 
+// uWS copies these fields onto its WebSocket object: each one is a slot in every connection.
 export function newSocketData(preAuth: SocketData['preAuth']): SocketData {
-  return { closed: false, gone: false, state: 'pending', preAuth, identity: null, conn: null, release: null, unwatch: null, expiry: null, badFrames: 0, slowClosing: false, timers: [] };
+  return { closed: false, gone: false, state: 'pending', preAuth, conn: null, release: null, unwatch: null, badFrames: 0, slowClosing: false, deadline: null };
 }
 
 export interface Sock {

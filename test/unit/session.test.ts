@@ -1,6 +1,6 @@
 // A socket's life without a network: fake sockets (recording frames and closes), the real hub,
 // the real auth router and small authenticators of our own interface.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AuthFailure, Authenticator, AuthOutcome } from '../../runtime/auth/authenticator.js';
 import { routeAuth } from '../../runtime/auth/router.js';
 import { Hub } from '../../runtime/hub/hub.js';
@@ -52,6 +52,27 @@ function setup(answer: (token: string) => AuthOutcome, watch?: Authenticator['wa
 const ok = (user: string, projects: string[] = []): AuthOutcome => ({ ok: true, identity: { user, projects, expiresAt: Date.now() + 60_000, via: 'test' } });
 
 describe('socket lifecycle', () => {
+  it('a token that expires while the socket is open: token_expired, then close 4003, within a second', async () => {
+    vi.useFakeTimers({ now: 1_000_000, toFake: ['Date', 'setInterval', 'clearInterval'] });
+    try {
+      const { sessions, hub, counted } = setup((t) => ({ ok: true, identity: { user: t, projects: [], expiresAt: Date.now() + 1500, via: 'test' } }));
+      const ws = fakeSock();
+      sessions.open(ws);
+      sessions.message(ws, bytes({ type: 'auth', token: 'alice' }));
+      await flush();
+      vi.advanceTimersByTime(1000);
+      expect(ws.closedWith).toBeNull();
+      vi.advanceTimersByTime(1000);
+      expect(ws.frames.at(-1)).toEqual({ type: 'error', code: 'token_expired', message: 'token expired: authenticate again and resume' });
+      expect(ws.closedWith).toBe(4003);
+      expect(counted).toEqual(['token_expired']);
+      sessions.closed(ws);
+      expect(hub.connectionCount('alice')).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('an auth frame admits the socket: ready with its stream position and scope', async () => {
     const { sessions } = setup((t) => ok(t, ['B', 'A']));
     const ws = fakeSock();
@@ -59,6 +80,8 @@ describe('socket lifecycle', () => {
     sessions.message(ws, bytes({ type: 'auth', token: 'alice' }));
     await flush();
     expect(ws.frames).toEqual([{ type: 'ready', user: 'alice', epoch: 'E.1', seq: 0, resumed: false, projects: ['A', 'B'] }]);
+    // Admitted: the auth frame's deadline is gone (a fired timer held per socket is memory).
+    expect(ws.getUserData().deadline).toBeNull();
     sessions.closed(ws);
   });
 

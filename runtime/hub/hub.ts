@@ -42,9 +42,11 @@ interface Stream {
   readonly key: string;
   readonly user: string;
   readonly projects: readonly string[];
-  readonly epoch: string;
+  /** Its number on this node: the epoch is `<node epoch>.<serial>`, made when asked (a string per idle stream is ~70 bytes). */
+  readonly serial: number;
   seq: number;
-  history: Held[];
+  /** Null until its first push: an idle stream holds no empty array. */
+  history: Held[] | null;
   /** An array, not a Set: a stream has one connection or a few (tabs of one user and scope), and
    * a Set costs ~200 bytes more per stream, i.e. per idle connection. */
   connections: Connection[];
@@ -155,11 +157,15 @@ export class Hub {
     const key = streamKey(user, scope);
     let s = this.streams.get(key);
     if (s) return s;
-    s = { key, user, projects: scope, epoch: `${this.epoch}.${++this.created}`, seq: 0, history: [], connections: [], touched: this.now(), lastPush: 0 };
+    s = { key, user, projects: scope, serial: ++this.created, seq: 0, history: null, connections: [], touched: this.now(), lastPush: 0 };
     this.streams.set(key, s);
     addToList(this.byUser, user, s);
     for (const p of scope) addTo(this.byProject, p, s);
     return s;
+  }
+
+  private epochOf(s: Stream): string {
+    return `${this.epoch}.${s.serial}`;
   }
 
   private forget(s: Stream): void {
@@ -195,7 +201,7 @@ export class Hub {
     else s.connections = [c];
     s.touched = this.now();
     this.streamOf.set(c, s);
-    return { epoch: s.epoch, seq: s.seq, projects: s.projects };
+    return { epoch: this.epochOf(s), seq: s.seq, projects: s.projects };
   }
 
   detach(c: Connection): void {
@@ -214,20 +220,22 @@ export class Hub {
    */
   resume(user: string, projects: readonly string[], epoch: string, seq: number): ResumeOutcome {
     const s = this.streams.get(streamKey(user, scopeOf(projects)));
-    if (!s || epoch !== s.epoch) return { kind: 'reset', reason: 'epoch changed (the node restarted, the user moved, or the credential carries other projects): reload' };
+    if (!s || epoch !== this.epochOf(s)) return { kind: 'reset', reason: 'epoch changed (the node restarted, the user moved, or the credential carries other projects): reload' };
     if (!Number.isSafeInteger(seq) || seq < 0 || seq > s.seq) return { kind: 'reset', reason: `seq ${seq} is not one this node sent` };
     if (seq === s.seq) return { kind: 'resumed', frames: [] };
     this.expire(s);
-    const held = s.history;
+    const held = s.history ?? [];
     if (!held.length || held[0]!.seq > seq + 1) return { kind: 'reset', reason: `pushes after seq ${seq} are no longer held (replay_size ${this.limits.replaySize}, replay_seconds ${this.limits.replaySeconds})` };
     return { kind: 'resumed', frames: held.filter((h) => h.seq > seq).map((h) => pushFrameWith(h.seq, h.tail)) };
   }
 
   private expire(s: Stream): void {
+    const held = s.history;
+    if (!held) return;
     const oldest = this.now() - this.limits.replaySeconds * 1000;
     let drop = 0;
-    while (drop < s.history.length && (s.history.length - drop > this.limits.replaySize || s.history[drop]!.at < oldest)) drop++;
-    if (drop) s.history.splice(0, drop);
+    while (drop < held.length && (held.length - drop > this.limits.replaySize || held[drop]!.at < oldest)) drop++;
+    if (drop) held.splice(0, drop);
   }
 
   private pushTo(s: Stream, tail: string, at: number): void {
@@ -235,7 +243,8 @@ export class Hub {
     const seq = ++s.seq;
     const frame = pushFrameWith(seq, tail);
     s.touched = at;
-    s.history.push({ seq, tail, at });
+    if (s.history) s.history.push({ seq, tail, at });
+    else s.history = [{ seq, tail, at }];
     if (s.history.length > this.limits.replaySize) this.expire(s);
     for (const c of recipients(s)) {
       c.send(frame);
@@ -273,7 +282,7 @@ export class Hub {
   interrupt(reason: string): void {
     const frame = resetFrame(reason);
     for (const s of this.streams.values()) {
-      s.history.length = 0;
+      s.history = null;
       for (const c of recipients(s)) c.send(frame);
     }
   }

@@ -40,7 +40,10 @@ interface ServerFigures {
   setupCloses: Record<string, number>;
   /** Herald only: push frames it handed to sockets, and its open connections after the fan-out. */
   framesHanded: number;
+  connectionsBefore: number;
   connectionsAfter: number;
+  /** Closes the clients saw by the time the server's figures had been read (after the last round's report). */
+  closesAtEnd: Record<string, number>;
 }
 
 /**
@@ -114,6 +117,8 @@ async function measure(server: ChildProcess, port: number, protocol: 'herald' | 
     const middle = await settledRss(pid, 10, 60);
     await clients.openRest();
     const after = await settledRss(pid, 10, 60);
+    const metricsText = async (): Promise<string> => (protocol === 'herald' ? await (await fetch(`http://127.0.0.1:${port}/metrics`)).text() : '');
+    const connectionsBefore = metricValue(await metricsText(), 'herald_connections');
     const cpu0 = cpuMs(pid);
     const post = async (body: unknown): Promise<void> => {
       const r = await fetch(`http://127.0.0.1:${port}/v1/notifications`, { method: 'POST', headers: { authorization: `Bearer ${INGEST}` }, body: JSON.stringify(body) });
@@ -137,14 +142,17 @@ async function measure(server: ChildProcess, port: number, protocol: 'herald' | 
       batched.push((got.frames - before) / ((got.lastAt - started) / 1000));
     }
     const cpu1 = cpuMs(pid);
-    const metrics = protocol === 'herald' ? await (await fetch(`http://127.0.0.1:${port}/metrics`)).text() : '';
+    const metrics = await metricsText();
+    const atEnd = await clients.report();
     return {
       lost: (1 + BATCHED_ROUNDS) * PUSHES * connections - got.frames,
       closedAfterReady: got.closed,
       slowClosed: metricValue(metrics, 'herald_slow_consumers_closed_total') || 0,
       // Where a lost frame went: did Herald hand it to a socket, and did it still hold the connection?
       framesHanded: metricValue(metrics, 'herald_frames_sent_total'),
+      connectionsBefore,
       connectionsAfter: metricValue(metrics, 'herald_connections'),
+      closesAtEnd: atEnd.closeCodes,
       baselineBytes: before,
       idleConnBytes: (after - before) / connections,
       secondHalfBytes: (after - middle) / (connections - half),
@@ -216,7 +224,7 @@ export async function benchPeer(connections = Number(process.env.HERALD_BENCH_CO
   // The same server given Herald's V8 flags: how much of the idle ratio is the flags, how much Herald.
   const sf = await socketIo(SERVE_NODE_FLAGS);
   const line = (f: ServerFigures): string =>
-    `baseline ${(f.baselineBytes / MiB).toFixed(0)} MiB settled, ${f.idleConnBytes.toFixed(0)} B/idle conn (${f.secondHalfBytes.toFixed(0)} B over the second half), ${f.framesPerS.toFixed(0)} frames/s batched (median of ${f.batchedRounds.map((r) => r.toFixed(0)).join(', ')}), ${f.sequentialFramesPerS.toFixed(0)} frames/s sequential, ${f.cpuMsPer10kFrames.toFixed(0)} ms CPU per 10k frames, ${f.lost} frames lost, closes once ready ${JSON.stringify(f.closes)} (slow-consumer closes ${f.slowClosed}), closed during setup and retried ${JSON.stringify(f.setupCloses)}${Number.isNaN(f.framesHanded) ? '' : `, frames handed to sockets by the server ${f.framesHanded}, connections it still held ${f.connectionsAfter}`}`;
+    `baseline ${(f.baselineBytes / MiB).toFixed(0)} MiB settled, ${f.idleConnBytes.toFixed(0)} B/idle conn (${f.secondHalfBytes.toFixed(0)} B over the second half), ${f.framesPerS.toFixed(0)} frames/s batched (median of ${f.batchedRounds.map((r) => r.toFixed(0)).join(', ')}), ${f.sequentialFramesPerS.toFixed(0)} frames/s sequential, ${f.cpuMsPer10kFrames.toFixed(0)} ms CPU per 10k frames, ${f.lost} frames lost, closes once ready ${JSON.stringify(f.closes)} (slow-consumer closes ${f.slowClosed}), closed during setup and retried ${JSON.stringify(f.setupCloses)}${Number.isNaN(f.framesHanded) ? '' : `, frames handed to sockets by the server ${f.framesHanded}, connections it held before the fan-out ${f.connectionsBefore} and after it ${f.connectionsAfter}`}, closes the clients saw by then ${JSON.stringify(f.closesAtEnd)}`;
   report('ws.fanout_frames_per_s_herald', h.framesPerS, 'frames/s', `herald: ${line(h)}`);
   report('ws.fanout_frames_per_s_socketio', s.framesPerS, 'frames/s', `socket.io 4.8.4: ${line(s)}`);
   report('ws.fanout_vs_socketio', h.framesPerS / s.framesPerS, 'x', `${PUSHES} project pushes to ${connections} connections as one ingest batch (a broker tick), POST to last frame, median of ${BATCHED_ROUNDS} rounds; target >= 3`);

@@ -11,8 +11,7 @@ import { REPO_ROOT } from '../compiler/compile.js';
 import { freePort, waitHttp } from '../test/gateway/harness.js';
 import { report } from './report.js';
 import { metricValue, SECRET } from './e2e.js';
-import { SERVE_NODE_FLAGS } from '../runtime/core/node-flags.js';
-import { cpuMs, heraldCommand, profileArgs, rssBytes, startClients, type Clients } from './load/procs.js';
+import { cpuMs, heraldCommand, profileArgs, rssBytes, serveNodeFlags, startClients, type Clients } from './load/procs.js';
 import type { ClientsReport } from './load/clients.js';
 
 const PUSHES = 5;
@@ -184,9 +183,9 @@ async function stopped(child: ChildProcess): Promise<void> {
  */
 async function servingBaselines(): Promise<void> {
   // Each as launched: `herald serve` with its V8 flags (heraldCommand), the single executable with them in NODE_OPTIONS.
-  const commands: Array<[string, string[], NodeJS.ProcessEnv]> = [['herald_serve', [process.execPath, ...SERVE_NODE_FLAGS, join(REPO_ROOT, 'bin', 'herald.mjs')], {}]];
+  const commands: Array<[string, string[], NodeJS.ProcessEnv]> = [['herald_serve', [process.execPath, ...serveNodeFlags(), join(REPO_ROOT, 'bin', 'herald.mjs')], {}]];
   const single = join(REPO_ROOT, 'dist', 'herald');
-  if (existsSync(single)) commands.push(['dist_herald', [single], { NODE_OPTIONS: SERVE_NODE_FLAGS.join(' ') }]);
+  if (existsSync(single)) commands.push(['dist_herald', [single], { NODE_OPTIONS: serveNodeFlags().join(' ') }]);
   for (const [name, command, env] of commands) {
     const port = await freePort();
     const child = startServe(command, { PORT: port }, env);
@@ -222,7 +221,7 @@ export async function benchPeer(connections = Number(process.env.HERALD_BENCH_CO
   };
   const s = await socketIo([]);
   // The same server given Herald's V8 flags: how much of the idle ratio is the flags, how much Herald.
-  const sf = await socketIo(SERVE_NODE_FLAGS);
+  const sf = await socketIo(serveNodeFlags());
   const line = (f: ServerFigures): string =>
     `baseline ${(f.baselineBytes / MiB).toFixed(0)} MiB settled, ${f.idleConnBytes.toFixed(0)} B/idle conn (${f.secondHalfBytes.toFixed(0)} B over the second half), ${f.framesPerS.toFixed(0)} frames/s batched (median of ${f.batchedRounds.map((r) => r.toFixed(0)).join(', ')}), ${f.sequentialFramesPerS.toFixed(0)} frames/s sequential, ${f.cpuMsPer10kFrames.toFixed(0)} ms CPU per 10k frames, ${f.lost} frames lost, closes once ready ${JSON.stringify(f.closes)} (slow-consumer closes ${f.slowClosed}), closed during setup and retried ${JSON.stringify(f.setupCloses)}${Number.isNaN(f.framesHanded) ? '' : `, frames handed to sockets by the server ${f.framesHanded}, connections it held before the fan-out ${f.connectionsBefore} and after it ${f.connectionsAfter}`}, closes the clients saw by then ${JSON.stringify(f.closesAtEnd)}`;
   report('ws.fanout_frames_per_s_herald', h.framesPerS, 'frames/s', `herald: ${line(h)}`);
@@ -231,8 +230,8 @@ export async function benchPeer(connections = Number(process.env.HERALD_BENCH_CO
   report('ws.fanout_sequential_vs_socketio', h.sequentialFramesPerS / s.sequentialFramesPerS, 'x', `the same ${PUSHES} pushes as ${PUSHES} POSTs one after the other (herald ${h.sequentialFramesPerS.toFixed(0)}, socket.io ${s.sequentialFramesPerS.toFixed(0)} frames/s)`);
   report('ws.idle_conn_bytes_herald', h.idleConnBytes, 'bytes', `server RSS growth per idle authenticated connection over ${connections}, readings settled (from ${connections >> 1} to ${connections}: ${h.secondHalfBytes.toFixed(0)})`);
   report('ws.idle_conn_bytes_socketio', s.idleConnBytes, 'bytes', `the same for the Socket.IO server (second half: ${s.secondHalfBytes.toFixed(0)})`);
-  report('ws.idle_conn_vs_socketio', h.idleConnBytes / s.idleConnBytes, 'x', `target <= 0.3 (herald launched with ${SERVE_NODE_FLAGS.join(' ')}, runtime/core/node-flags.ts; socket.io with node's defaults)`);
-  report('ws.idle_conn_vs_socketio_same_v8_flags', h.idleConnBytes / sf.idleConnBytes, 'x', `the socket.io server launched with herald's ${SERVE_NODE_FLAGS.join(' ')} too: ${line(sf)}`);
+  report('ws.idle_conn_vs_socketio', h.idleConnBytes / s.idleConnBytes, 'x', `target <= 0.3 (herald launched with ${serveNodeFlags().join(' ') || "node's defaults"}: runtime/core/node-flags.ts, or HERALD_BENCH_NODE_FLAGS; socket.io with node's defaults)`);
+  report('ws.idle_conn_vs_socketio_same_v8_flags', h.idleConnBytes / sf.idleConnBytes, 'x', `the socket.io server launched with herald's V8 flags too (${serveNodeFlags().join(' ') || 'none'}): ${line(sf)}`);
   report('ws.server_cpu_ms_per_10k_frames_vs_socketio', h.cpuMsPer10kFrames / s.cpuMsPer10kFrames, 'x', `server CPU over all fan-out rounds: herald ${h.cpuMsPer10kFrames.toFixed(0)} ms, socket.io ${s.cpuMsPer10kFrames.toFixed(0)} ms per 10k frames`);
   report('ws.idle_baseline_mib_herald', h.baselineBytes / MiB, 'MiB', `settled RSS of the measured gateway before its clients connect (socket.io server: ${(s.baselineBytes / MiB).toFixed(0)} MiB)`);
   // No frame lost: every connection got every push and none closed on its own (figures first, so a failed run still says why).

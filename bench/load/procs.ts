@@ -15,9 +15,15 @@ export function profileArgs(): string[] {
   return process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HERALD_BENCH_PROFILE] : [];
 }
 
+/** The V8 flags the measured gateway is launched with: `herald serve`'s own, or HERALD_BENCH_NODE_FLAGS (`''`: node's defaults) to compare. */
+export function serveNodeFlags(): readonly string[] {
+  const asked = process.env.HERALD_BENCH_NODE_FLAGS;
+  return asked === undefined ? SERVE_NODE_FLAGS : asked.split(' ').filter(Boolean);
+}
+
 /** `herald serve` as it is launched (its V8 flags, the profile flags when asked), ahead of its own arguments. */
 export function heraldCommand(): string[] {
-  return [process.execPath, ...SERVE_NODE_FLAGS, ...profileArgs(), join(REPO_ROOT, 'bin', 'herald.mjs')];
+  return [process.execPath, ...serveNodeFlags(), ...profileArgs(), join(REPO_ROOT, 'bin', 'herald.mjs')];
 }
 
 export function startGatewayProcess(rulesDir: string, config: string): ChildProcess {

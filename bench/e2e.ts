@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopOnSignal } from './interrupt.js';
 import { ensurePackages, freePort, startRabbit, waitHttp, type Rabbit } from '../test/gateway/harness.js';
 import { report } from './report.js';
 import { cpuMs, rssBytes, runScript, startClients, startGatewayProcess, waitFrames } from './load/procs.js';
@@ -73,6 +74,7 @@ function vhost(rabbit: Rabbit, name: string, user: string): void {
 export async function benchE2e(count = Number(process.env.HERALD_BENCH_MESSAGES ?? 40000)): Promise<void> {
   ensurePackages();
   const rabbit = await startRabbit();
+  const released = stopOnSignal(() => rabbit.down());
   const children: ChildProcess[] = [];
   try {
     const url = (v: string, user = 'guest', pass = 'guest') => `amqp://${user}:${pass}@127.0.0.1:${rabbit.port}/${v}`;
@@ -142,6 +144,7 @@ export async function benchE2e(count = Number(process.env.HERALD_BENCH_MESSAGES 
     await new Promise((r) => setTimeout(r, 3000));
     for (const c of children) c.kill('SIGKILL');
     rabbit.down();
+    released();
   }
 }
 
@@ -200,6 +203,7 @@ function reportLosses(got: ClientsReport, pushes: number, connections: number, s
 export async function benchFault(): Promise<void> {
   ensurePackages();
   const rabbit = await startRabbit();
+  const released = stopOnSignal(() => rabbit.down());
   const children: ChildProcess[] = [];
   try {
     const dir = rulesDir();
@@ -264,5 +268,6 @@ export async function benchFault(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
     for (const c of children) c.kill('SIGKILL');
     rabbit.down();
+    released();
   }
 }

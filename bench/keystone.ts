@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitHttp } from '../test/gateway/harness.js';
+import { stopOnSignal } from './interrupt.js';
 import { startKeystone } from '../test/keystone/harness.js';
 import { report } from './report.js';
 import { runScript, startGatewayProcess } from './load/procs.js';
@@ -26,6 +27,7 @@ const WARM_ROUNDS = 5;
 
 export async function benchKeystone(tokens = Number(process.env.HERALD_BENCH_KEYSTONE_TOKENS ?? 300)): Promise<void> {
   const keystone = await startKeystone();
+  const released = stopOnSignal(() => keystone.down());
   let gw: ReturnType<typeof startGatewayProcess> | undefined;
   try {
     const project = await keystone.createProject('bench');
@@ -58,5 +60,6 @@ export async function benchKeystone(tokens = Number(process.env.HERALD_BENCH_KEY
   } finally {
     gw?.kill('SIGKILL');
     keystone.down();
+    released();
   }
 }

@@ -3,7 +3,7 @@
 // the worst are closed first. A stuck client never drains, so its socket is dropped outright after
 // a grace period.
 import { CLOSE } from '../protocol/frames.js';
-import type { ServerEvents, Sock } from './socket.js';
+import { armDeadline, type ServerEvents, type Sock } from './socket.js';
 
 export interface BackpressureLimits {
   maxBackpressure: number;
@@ -58,8 +58,7 @@ export class Backpressure {
     this.behind.delete(ws);
     this.leave(ws);
     if (ws.getBufferedAmount() === 0) return this.endSlow(ws);
-    if (d.deadline) clearTimeout(d.deadline);
-    d.deadline = setTimeout(() => d.gone || ws.close(), SLOW_CLOSE_GRACE_MS);
+    armDeadline(d, SLOW_CLOSE_GRACE_MS, () => d.gone || ws.close());
   }
 
   private endSlow(ws: Sock): void {

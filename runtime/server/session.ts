@@ -9,7 +9,7 @@ import type { Connection, Hub } from '../hub/hub.js';
 import { CLOSE, closeForAuth, errorFrame, PONG, readClientFrame, readyFrame, resetFrame, type CloseKind, type ErrorCode, type ResumeFrom } from '../protocol/frames.js';
 import { ExpiryWatch } from './expiry.js';
 import type { Outbox } from './outbox.js';
-import type { ServerEvents, Sock } from './socket.js';
+import { armDeadline, clearDeadline, type ServerEvents, type Sock } from './socket.js';
 
 export interface SessionLimits {
   authTimeout: number;
@@ -63,11 +63,10 @@ export class Sessions {
       d.preAuth = null;
       return this.decide(ws, routed, null, token);
     }
-    d.deadline = setTimeout(() => {
-      d.deadline = null;
+    armDeadline(d, this.deps.limits.authTimeout * 1000, () => {
       if (d.closed || d.state !== 'pending') return;
       ws.cork(() => this.fail(ws, { ok: false, code: 'auth_failed', message: `no auth frame within ${this.deps.limits.authTimeout} s` }));
-    }, this.deps.limits.authTimeout * 1000);
+    });
   }
 
   message(ws: Sock, message: ArrayBuffer): void {
@@ -120,8 +119,7 @@ export class Sessions {
     const { hub, limits, events, out } = this.deps;
     if (!d.conn && hub.connectionCount(identity.user) >= limits.maxConnectionsPerUser) return this.refuse(ws, 'too_many_connections', 'tooManyConnections', `more than max_connections_per_user (${limits.maxConnectionsPerUser})`);
     d.state = 'ready';
-    if (d.deadline) clearTimeout(d.deadline);
-    d.deadline = null;
+    clearDeadline(d);
     // Pushes arrive from broker callbacks and timers: they wait in the outbox, which corks each
     // socket once per turn (websocket.md §6).
     d.conn ??= new QueuedConnection(identity.user, ws, out);
@@ -187,8 +185,7 @@ export class Sessions {
     const d = ws.getUserData();
     d.closed = true;
     d.gone = true;
-    if (d.deadline) clearTimeout(d.deadline);
-    d.deadline = null;
+    clearDeadline(d);
     this.leave(ws);
   }
 }

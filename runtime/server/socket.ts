@@ -27,6 +27,20 @@ export interface SocketData {
   deadline: NodeJS.Timeout | null;
 }
 
+/** Arms the socket's one deadline, replacing any it had; the slot is empty again once it fires. */
+export function armDeadline(d: SocketData, ms: number, onDue: () => void): void {
+  clearDeadline(d);
+  d.deadline = setTimeout(() => {
+    d.deadline = null;
+    onDue();
+  }, ms);
+}
+
+export function clearDeadline(d: SocketData): void {
+  if (d.deadline) clearTimeout(d.deadline);
+  d.deadline = null;
+}
+
 // uWS copies these fields onto its WebSocket object: each one is a slot in every connection.
 export function newSocketData(preAuth: SocketData['preAuth']): SocketData {
   return { closed: false, gone: false, state: 'pending', preAuth, conn: null, release: null, unwatch: null, badFrames: 0, slowClosing: false, deadline: null };

@@ -53,12 +53,12 @@ const percentile = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
-/** The upper bound of the first bucket of a Prometheus histogram whose cumulative count reaches quantile q. */
 /** An unlabelled counter or gauge from a /metrics text; NaN when it is not there. */
 export function metricValue(text: string, name: string): number {
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 }
 
+/** The upper bound of the first bucket of a Prometheus histogram whose cumulative count reaches quantile q. */
 export function histogramQuantile(text: string, name: string, q: number): number {
   const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`, 'gm'))].map((m) => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])] as const);
   const total = buckets.at(-1)?.[1] ?? 0;
@@ -74,7 +74,7 @@ function vhost(rabbit: Rabbit, name: string, user: string): void {
 export async function benchE2e(count = Number(process.env.HERALD_BENCH_MESSAGES ?? 40000)): Promise<void> {
   ensurePackages();
   const rabbit = await startRabbit();
-  const released = stopOnSignal(() => rabbit.down());
+  const stopRabbit = stopOnSignal(() => rabbit.down());
   const children: ChildProcess[] = [];
   try {
     const url = (v: string, user = 'guest', pass = 'guest') => `amqp://${user}:${pass}@127.0.0.1:${rabbit.port}/${v}`;
@@ -143,8 +143,7 @@ export async function benchE2e(count = Number(process.env.HERALD_BENCH_MESSAGES 
     for (const c of children) c.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 3000));
     for (const c of children) c.kill('SIGKILL');
-    rabbit.down();
-    released();
+    stopRabbit();
   }
 }
 
@@ -203,7 +202,7 @@ function reportLosses(got: ClientsReport, pushes: number, connections: number, s
 export async function benchFault(): Promise<void> {
   ensurePackages();
   const rabbit = await startRabbit();
-  const released = stopOnSignal(() => rabbit.down());
+  const stopRabbit = stopOnSignal(() => rabbit.down());
   const children: ChildProcess[] = [];
   try {
     const dir = rulesDir();
@@ -267,7 +266,6 @@ export async function benchFault(): Promise<void> {
     for (const c of children) c.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 2000));
     for (const c of children) c.kill('SIGKILL');
-    rabbit.down();
-    released();
+    stopRabbit();
   }
 }

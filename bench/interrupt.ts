@@ -4,7 +4,7 @@
 const stops = new Set<() => void>();
 let installed = false;
 
-/** Runs `stop` if the bench is interrupted; call the returned function once it has been stopped normally. */
+/** Runs `stop` if the bench is interrupted; returns the normal way to stop it (once). */
 export function stopOnSignal(stop: () => void): () => void {
   if (!installed) {
     installed = true;
@@ -22,5 +22,8 @@ export function stopOnSignal(stop: () => void): () => void {
     }
   }
   stops.add(stop);
-  return () => void stops.delete(stop);
+  return () => {
+    stops.delete(stop);
+    stop();
+  };
 }

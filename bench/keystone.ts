@@ -27,7 +27,7 @@ const WARM_ROUNDS = 5;
 
 export async function benchKeystone(tokens = Number(process.env.HERALD_BENCH_KEYSTONE_TOKENS ?? 300)): Promise<void> {
   const keystone = await startKeystone();
-  const released = stopOnSignal(() => keystone.down());
+  const stopKeystone = stopOnSignal(() => keystone.down());
   let gw: ReturnType<typeof startGatewayProcess> | undefined;
   try {
     const project = await keystone.createProject('bench');
@@ -59,7 +59,6 @@ export async function benchKeystone(tokens = Number(process.env.HERALD_BENCH_KEY
     report('keystone.warm_vs_cold', warmRate / coldRate, 'x', 'what the cache saves per connection');
   } finally {
     gw?.kill('SIGKILL');
-    keystone.down();
-    released();
+    stopKeystone();
   }
 }

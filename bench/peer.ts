@@ -182,8 +182,8 @@ async function stopped(child: ChildProcess): Promise<void> {
  * starts the runtime without loading the compiler) and, when built, the single executable.
  */
 async function servingBaselines(): Promise<void> {
-  // Each as launched: `herald serve` with its V8 flags (heraldCommand), the single executable with them in NODE_OPTIONS.
-  const commands: Array<[string, string[], NodeJS.ProcessEnv]> = [['herald_serve', [process.execPath, ...serveNodeFlags(), join(REPO_ROOT, 'bin', 'herald.mjs')], {}]];
+  // Each as launched: `herald serve` with its V8 flags, the single executable with them in NODE_OPTIONS.
+  const commands: Array<[string, string[], NodeJS.ProcessEnv]> = [['herald_serve', heraldCommand(false), {}]];
   const single = join(REPO_ROOT, 'dist', 'herald');
   if (existsSync(single)) commands.push(['dist_herald', [single], { NODE_OPTIONS: serveNodeFlags().join(' ') }]);
   for (const [name, command, env] of commands) {

@@ -21,9 +21,9 @@ export function serveNodeFlags(): readonly string[] {
   return asked === undefined ? SERVE_NODE_FLAGS : asked.split(' ').filter(Boolean);
 }
 
-/** `herald serve` as it is launched (its V8 flags, the profile flags when asked), ahead of its own arguments. */
-export function heraldCommand(): string[] {
-  return [process.execPath, ...serveNodeFlags(), ...profileArgs(), join(REPO_ROOT, 'bin', 'herald.mjs')];
+/** `herald serve` as it is launched (its V8 flags; the profile flags when asked and `profiled`), ahead of its own arguments. */
+export function heraldCommand(profiled = true): string[] {
+  return [process.execPath, ...serveNodeFlags(), ...(profiled ? profileArgs() : []), join(REPO_ROOT, 'bin', 'herald.mjs')];
 }
 
 export function startGatewayProcess(rulesDir: string, config: string): ChildProcess {

@@ -53,9 +53,10 @@ const percentile = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
-/** An unlabelled counter or gauge from a /metrics text; NaN when it is not there. */
+/** A counter or gauge from a /metrics text, by its name and labels as printed (`x{a="b"}`); NaN when it is not there. */
 export function metricValue(text: string, name: string): number {
-  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const literal = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return Number(new RegExp(`^${literal} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 }
 
 /** The upper bound of the first bucket of a Prometheus histogram whose cumulative count reaches quantile q. */

@@ -41,6 +41,9 @@ interface ServerFigures {
   framesHanded: number;
   connectionsBefore: number;
   connectionsAfter: number;
+  /** Herald only: V8's young generation (MiB, from its own /metrics) at the empty baseline and with every connection open. */
+  youngBefore: number;
+  youngAfter: number;
   /** Closes the clients saw by the time the server's figures had been read (after the last round's report). */
   closesAtEnd: Record<string, number>;
 }
@@ -106,6 +109,9 @@ async function measure(server: ChildProcess, port: number, protocol: 'herald' | 
   await waitHttp(port, '/healthz');
   const pid = server.pid!;
   const before = await settledRss(pid);
+  const metricsText = async (): Promise<string> => (protocol === 'herald' ? await (await fetch(`http://127.0.0.1:${port}/metrics`)).text() : '');
+  const young = async (): Promise<number> => metricValue(await metricsText(), 'herald_nodejs_heap_space_size_total_bytes{space="new"}') / MiB;
+  const youngBefore = await young();
   // Half the connections, then the rest, each reading settled: the growth over all of them is the
   // figure; the second half's alone is printed beside it. It would leave out one-time growth (the
   // young generation grown by the connection storm), but that step lands in either half from run
@@ -116,7 +122,7 @@ async function measure(server: ChildProcess, port: number, protocol: 'herald' | 
     const middle = await settledRss(pid, 10, 60);
     await clients.openRest();
     const after = await settledRss(pid, 10, 60);
-    const metricsText = async (): Promise<string> => (protocol === 'herald' ? await (await fetch(`http://127.0.0.1:${port}/metrics`)).text() : '');
+    const youngAfter = await young();
     const connectionsBefore = metricValue(await metricsText(), 'herald_connections');
     const cpu0 = cpuMs(pid);
     const post = async (body: unknown): Promise<void> => {
@@ -152,6 +158,8 @@ async function measure(server: ChildProcess, port: number, protocol: 'herald' | 
       connectionsBefore,
       connectionsAfter: metricValue(metrics, 'herald_connections'),
       closesAtEnd: atEnd.closeCodes,
+      youngBefore,
+      youngAfter,
       baselineBytes: before,
       idleConnBytes: (after - before) / connections,
       secondHalfBytes: (after - middle) / (connections - half),
@@ -223,7 +231,7 @@ export async function benchPeer(connections = Number(process.env.HERALD_BENCH_CO
   // The same server given Herald's V8 flags: how much of the idle ratio is the flags, how much Herald.
   const sf = await socketIo(serveNodeFlags());
   const line = (f: ServerFigures): string =>
-    `baseline ${(f.baselineBytes / MiB).toFixed(0)} MiB settled, ${f.idleConnBytes.toFixed(0)} B/idle conn (${f.secondHalfBytes.toFixed(0)} B over the second half), ${f.framesPerS.toFixed(0)} frames/s batched (median of ${f.batchedRounds.map((r) => r.toFixed(0)).join(', ')}), ${f.sequentialFramesPerS.toFixed(0)} frames/s sequential, ${f.cpuMsPer10kFrames.toFixed(0)} ms CPU per 10k frames, ${f.lost} frames lost, closes once ready ${JSON.stringify(f.closes)} (slow-consumer closes ${f.slowClosed}), closed during setup and retried ${JSON.stringify(f.setupCloses)}${Number.isNaN(f.framesHanded) ? '' : `, frames handed to sockets by the server ${f.framesHanded}, connections it held before the fan-out ${f.connectionsBefore} and after it ${f.connectionsAfter}`}, closes the clients saw by then ${JSON.stringify(f.closesAtEnd)}`;
+    `baseline ${(f.baselineBytes / MiB).toFixed(0)} MiB settled, ${f.idleConnBytes.toFixed(0)} B/idle conn (${f.secondHalfBytes.toFixed(0)} B over the second half), ${f.framesPerS.toFixed(0)} frames/s batched (median of ${f.batchedRounds.map((r) => r.toFixed(0)).join(', ')}), ${f.sequentialFramesPerS.toFixed(0)} frames/s sequential, ${f.cpuMsPer10kFrames.toFixed(0)} ms CPU per 10k frames, ${f.lost} frames lost, closes once ready ${JSON.stringify(f.closes)} (slow-consumer closes ${f.slowClosed}), closed during setup and retried ${JSON.stringify(f.setupCloses)}${Number.isNaN(f.framesHanded) ? '' : `, frames handed to sockets by the server ${f.framesHanded}, connections it held before the fan-out ${f.connectionsBefore} and after it ${f.connectionsAfter}, young generation ${f.youngBefore.toFixed(1)} MiB empty and ${f.youngAfter.toFixed(1)} MiB with every connection open`}, closes the clients saw by then ${JSON.stringify(f.closesAtEnd)}`;
   report('ws.fanout_frames_per_s_herald', h.framesPerS, 'frames/s', `herald: ${line(h)}`);
   report('ws.fanout_frames_per_s_socketio', s.framesPerS, 'frames/s', `socket.io 4.8.4: ${line(s)}`);
   report('ws.fanout_vs_socketio', h.framesPerS / s.framesPerS, 'x', `${PUSHES} project pushes to ${connections} connections as one ingest batch (a broker tick), POST to last frame, median of ${BATCHED_ROUNDS} rounds; target >= 3`);

@@ -9,14 +9,18 @@ function sock(): Sock {
   return { getUserData: () => data, send: () => 1, end: () => undefined, close: () => undefined, cork: (fn) => fn(), getBufferedAmount: () => 0 };
 }
 
+/** A watch ticking each second that records what it reports, and two sockets. */
+function twoSockets() {
+  const expired: Sock[] = [];
+  return { expired, w: new ExpiryWatch((ws) => void expired.push(ws), 1000), a: sock(), b: sock() };
+}
+
 describe('ExpiryWatch', () => {
   beforeEach(() => void vi.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => void vi.useRealTimers());
 
   it('reports each socket once, at the first tick at or after its expiry, and not before', () => {
-    const expired: Sock[] = [];
-    const w = new ExpiryWatch((ws) => void expired.push(ws), 1000);
-    const [a, b] = [sock(), sock()];
+    const { expired, w, a, b } = twoSockets();
     w.watch(a, Date.now() + 1500);
     w.watch(b, Date.now() + 3000);
     vi.advanceTimersByTime(1000);
@@ -30,9 +34,7 @@ describe('ExpiryWatch', () => {
   });
 
   it('a fresh credential moves the time; a forgotten socket is never reported', () => {
-    const expired: Sock[] = [];
-    const w = new ExpiryWatch((ws) => void expired.push(ws), 1000);
-    const [a, b] = [sock(), sock()];
+    const { expired, w, a, b } = twoSockets();
     w.watch(a, Date.now() + 1000);
     w.watch(b, Date.now() + 1000);
     w.watch(a, Date.now() + 10_000);
